@@ -1,0 +1,45 @@
+"""Options and helpers shared by commands: the --index option, consoles, progress bars."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+
+def index_option(required: bool = True) -> Callable[[Any], Any]:
+    return click.option(
+        "--index", "index_path", envvar="LICHECK_INDEX", required=required, type=click.Path(dir_okay=False),
+        help="Index file (SQLite). Also from LICHECK_INDEX.",
+    )
+
+
+def err_console() -> Console:
+    return Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")), highlight=False)
+
+
+def out_console() -> Console:
+    return Console(no_color=bool(os.environ.get("NO_COLOR")), highlight=False, soft_wrap=False)
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress callback drawing a bar on stderr when it is a terminal, silent otherwise."""
+    console = err_console()
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console,
+                        disable=not console.is_terminal, transient=True)
+    task = progress.add_task(description, total=None, rate="")
+
+    def update(stage: str, done: int, total: int) -> None:
+        elapsed = progress.tasks[0].elapsed or 0.0
+        rate = f"{done / elapsed:.0f} {stage}/s" if elapsed > 0.5 else ""
+        progress.update(task, completed=done, total=total, rate=rate)
+
+    with progress:
+        yield update

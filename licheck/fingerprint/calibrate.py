@@ -1,0 +1,122 @@
+"""The empirical null: statistics of independent model pairs, thresholds, p-values, FPRs.
+
+Thresholds never come from the random-subspace formula: they come from pairs of independent
+models that share the tokenizer. A false-positive rate is empirical only down to the
+resolution the null supports; below that it is a labelled extrapolation (normal fit on a
+log / logit transform of the statistic).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+
+# direction of evidence: "lower" means a small value points to derivation.
+STAT_DIRECTIONS: dict[str, str] = {
+    "s1": "lower",
+    "s2": "lower",
+    "s3": "higher",
+    "weight_residual": "lower",
+    "weight_overlap": "higher",
+}
+
+
+@dataclass(frozen=True)
+class NullPair:
+    """One ordered pair of independent models in the null."""
+
+    victim: str
+    suspect: str
+    stats: dict[str, float]
+    s1_ratios: np.ndarray  # per-position rho_t, used for the null at fewer positions
+
+
+@dataclass(frozen=True)
+class NullModel:
+    """The calibration null as loaded from a file."""
+
+    pairs: tuple[NullPair, ...]
+    n_positions: int
+    vocab_size: int
+    tokenizer_digest: str
+
+    def values(self, stat: str) -> np.ndarray:
+        return np.array([p.stats[stat] for p in self.pairs if p.stats.get(stat) is not None], dtype=np.float64)
+
+    def s1_at(self, n_positions: int) -> np.ndarray:
+        """Null of S1 at `n_positions`: medians of disjoint position blocks of every pair."""
+        out: list[float] = []
+        for pair in self.pairs:
+            ratios = pair.s1_ratios
+            blocks = ratios.size // n_positions
+            if blocks == 0:
+                out.append(float(np.median(ratios)))
+                continue
+            trimmed = ratios[: blocks * n_positions].reshape(blocks, n_positions)
+            out.extend(np.median(trimmed, axis=1).tolist())
+        return np.array(out, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Calibrated:
+    """A statistic placed against its null."""
+
+    name: str
+    value: float
+    threshold: float
+    p_value: float  # empirical, (1 + #null as extreme) / (1 + n)
+    p_extrapolated: float  # normal fit on the transformed null (labelled extrapolation)
+    resolution: float  # 1 / (1 + n): the smallest p-value the null supports
+    n_null: int
+    null_range: tuple[float, float]
+    significant: bool
+
+
+def transform(values: np.ndarray | float, direction: str) -> np.ndarray:
+    """Map [0, 1] statistics to the real line: log for lower-tail, logit for upper-tail ones."""
+    x = np.clip(np.asarray(values, dtype=np.float64), 1e-300, 1.0 - 1e-12)
+    return np.log(x) if direction == "lower" else np.log(x / (1.0 - x))
+
+
+def empirical_p(null: np.ndarray, observed: float, direction: str) -> float:
+    """(1 + #null at least as extreme) / (1 + n)."""
+    extreme = np.sum(null <= observed) if direction == "lower" else np.sum(null >= observed)
+    return float((1 + extreme) / (1 + null.size))
+
+
+def extrapolated_p(null: np.ndarray, observed: float, direction: str) -> float:
+    """Tail probability of a normal fitted to the transformed null (an extrapolation)."""
+    z = transform(null, direction)
+    mu, sigma = float(np.mean(z)), max(float(np.std(z, ddof=1)) if z.size > 1 else 0.0, 1e-3)
+    x = float(transform(observed, direction))
+    dist = NormalDist(mu, sigma)
+    return float(dist.cdf(x) if direction == "lower" else 1.0 - dist.cdf(x))
+
+
+def threshold_at(null: np.ndarray, alpha: float, direction: str) -> float:
+    """The conservative threshold: beyond both the fitted alpha-quantile and the empirical one."""
+    z = transform(null, direction)
+    mu, sigma = float(np.mean(z)), max(float(np.std(z, ddof=1)) if z.size > 1 else 0.0, 1e-3)
+    q = NormalDist().inv_cdf(alpha)
+    if direction == "lower":
+        fitted = float(np.exp(mu + sigma * q))
+        empirical = float(np.quantile(null, alpha)) if alpha * null.size >= 1 else float(null.min())
+        return min(fitted, empirical)
+    fitted = float(1.0 / (1.0 + np.exp(-(mu - sigma * q))))
+    empirical = float(np.quantile(null, 1 - alpha)) if alpha * null.size >= 1 else float(null.max())
+    return max(fitted, empirical)
+
+
+def calibrate_statistic(name: str, value: float, null: np.ndarray, *, alpha: float) -> Calibrated:
+    """Threshold, p-values and significance of one statistic against its null."""
+    direction = STAT_DIRECTIONS[name]
+    if null.size < 2:
+        raise ValueError(f"the null for {name} has {null.size} value(s); calibrate with more independent models")
+    tau = threshold_at(null, alpha, direction)
+    significant = value < tau if direction == "lower" else value > tau
+    return Calibrated(name=name, value=float(value), threshold=tau, p_value=empirical_p(null, value, direction),
+                      p_extrapolated=extrapolated_p(null, value, direction), resolution=1.0 / (1 + null.size),
+                      n_null=int(null.size), null_range=(float(null.min()), float(null.max())),
+                      significant=bool(significant))

@@ -1,0 +1,151 @@
+"""Build orchestration: a folder of source code → one source in the index, with its license.
+
+Files are analysed in parallel worker processes (a pure function of bytes and sketch parameters) and written
+by this process in one transaction per source, so an interrupted build leaves the index as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from licheck.analyze import FileAnalysis, UnreadableFile, analyze_file
+from licheck.inputs.files import DEFAULT_MAX_BYTES, InputFile, iter_code_files, read_bytes
+from licheck.licenses.detect import LicenseInfo, detect_package_license, license_from_option, spdx_header_of
+from licheck.report.model import Skipped
+from licheck.sketch import MinHasher, SketchParams
+from licheck.store.index_db import IndexDB, SourceRecord
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+_PARALLEL_MIN_FILES = 64
+
+
+@dataclass
+class AddResult:
+    source: SourceRecord
+    files: int = 0
+    units: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    unchanged: bool = False
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A local folder (or file) to index, and what is known about it."""
+
+    root: Path
+    name: str | None = None
+    version: str = ""
+    license: str | None = None
+    url: str = ""
+    origin: str = ""
+    license_info: LicenseInfo | None = None  # already detected by a fetcher (e.g. DEP-5, registry metadata)
+
+
+def add_source(index: IndexDB, spec: SourceSpec, *, jobs: int | None = None, progress: Progress | None = None,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> AddResult:
+    root = spec.root
+    if not root.exists():
+        from licheck.errors import InputError
+
+        raise InputError(f"no such file or folder: {root}")
+    files = list(iter_code_files(root))
+    digest = _source_digest(files)
+    license_info = spec.license_info or (license_from_option(spec.license) if spec.license else detect_package_license(
+        root if root.is_dir() else root.parent))
+    record = SourceRecord(
+        name=spec.name or root.resolve().name, version=spec.version, origin=spec.origin or str(root), url=spec.url,
+        digest=digest, license=license_info.expression, license_category=license_info.category,
+        license_origin=license_info.origin,
+    )
+    existing = index.find_source(record.name, record.version)
+    if existing and existing[1] == digest:
+        return AddResult(record, unchanged=True)
+    result = AddResult(record)
+    with index.transaction():
+        source_id = index.add_source(record)
+        for item in analyze_many(files, index.params, jobs=jobs, progress=progress, max_bytes=max_bytes):
+            if isinstance(item, Skipped):
+                result.skipped.append(item)
+                continue
+            analysis, header = item
+            file_license = None
+            if header and not spec.license:
+                header_info = license_from_header(header)
+                file_license = (header_info.expression, header_info.category, header_info.origin)
+            result.units += index.add_file(source_id, analysis, file_license)
+            result.files += 1
+        index.finish_source(source_id, file_count=result.files, unit_count=result.units)
+    return result
+
+
+def license_from_header(expression: str) -> LicenseInfo:
+    from licheck.licenses.categories import category_of
+
+    return LicenseInfo(expression, category_of(expression), "SPDX-License-Identifier header")
+
+
+def _source_digest(files: list[InputFile]) -> str:
+    """A digest of the file names, sizes and modification times: cheap, and changes when the tree does."""
+    digest = hashlib.blake2b(digest_size=16)
+    for item in files:
+        try:
+            stat = item.path.stat()
+        except OSError:
+            continue
+        digest.update(f"{item.display}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+AnalyzedItem = tuple[FileAnalysis, str | None] | Skipped
+
+_WORKER_HASHER: MinHasher | None = None
+
+
+def _init_worker(params: SketchParams) -> None:
+    global _WORKER_HASHER
+    _WORKER_HASHER = MinHasher(params)
+
+
+def _analyze_one(job: tuple[InputFile, int]) -> AnalyzedItem:
+    item, max_bytes = job
+    assert _WORKER_HASHER is not None
+    try:
+        data = read_bytes(item.path, max_bytes=max_bytes)
+        analysis = analyze_file(item.display, data, _WORKER_HASHER, max_bytes=max_bytes)
+    except UnreadableFile as exc:
+        return Skipped(item.display, str(exc))
+    except OSError as exc:
+        return Skipped(item.display, f"cannot read: {exc.strerror or exc}")
+    except RecursionError:
+        return Skipped(item.display, "too deeply nested to parse")
+    header = spdx_header_of(data[:4096].decode("utf-8", "replace"))
+    return analysis, header
+
+
+def analyze_many(files: list[InputFile], params: SketchParams, *, jobs: int | None = None,
+                 progress: Progress | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[AnalyzedItem]:
+    """Analyse files, in worker processes when there are enough of them; yields in input order."""
+    total = len(files)
+    jobs = jobs or os.cpu_count() or 1
+    work = [(item, max_bytes) for item in files]
+    if jobs <= 1 or total < _PARALLEL_MIN_FILES:
+        _init_worker(params)
+        results: Iterator[AnalyzedItem] = map(_analyze_one, work)
+        pool = None
+    else:
+        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        pool = context.Pool(jobs, initializer=_init_worker, initargs=(params,))
+        results = pool.imap(_analyze_one, work, chunksize=16)
+    try:
+        for done, item in enumerate(results, start=1):
+            if progress:
+                progress("files", done, total)
+            yield item
+    finally:
+        if pool is not None:
+            pool.terminate()

@@ -1,0 +1,50 @@
+"""When is a match *striking*? Long, rare, non-trivial matches, or LiCoEval's criterion; never boilerplate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from licheck.verify import Match
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_tokens: int = 25  # below this, nothing is reported
+    licoeval_tau: float = 0.6  # LiCoEval: max(BLEU, 5-gram Jaccard, edit similarity) > tau and a shared comment
+    long_match_tokens: int = 60  # the other route: a long match ...
+    long_match_coverage: float = 0.75  # ... covering most of the query unit ...
+    long_match_similarity: float = 0.6  # ... aligned closely with the source unit ...
+    long_match_lines: int = 6  # ... over at least this many lines ...
+    complexity_floor: int = 30  # ... with at least this many distinct 4-grams (repetitive scaffolds have few) ...
+    common_sources: int = 4  # ... held by fewer sources than this (more: a common pattern)
+    report_similarity: float = 0.5  # non-striking matches at or above this are reported as "similar"
+
+
+@dataclass(frozen=True)
+class Decision:
+    report: bool
+    striking: bool
+    decided_by: str
+
+
+def decide(match: Match, *, sources_holding: int, thresholds: Thresholds = Thresholds()) -> Decision:
+    t = thresholds
+    if match.matched_tokens < t.min_tokens:
+        return Decision(False, False, "too-short")
+    lines = match.query_lines[1] - match.query_lines[0] + 1
+    if sources_holding >= t.common_sources:
+        return Decision(True, False, f"common-pattern ({sources_holding} sources)")
+    if match.distinct_shingles < t.complexity_floor:
+        return Decision(match.similarity >= t.report_similarity, False, "below-complexity-floor")
+    if match.licoeval > t.licoeval_tau and match.shared_comments:
+        return Decision(True, True, "licoeval")
+    if (
+        match.matched_tokens >= t.long_match_tokens
+        and match.query_coverage >= t.long_match_coverage
+        and match.similarity >= t.long_match_similarity
+        and lines >= t.long_match_lines
+    ):
+        return Decision(True, True, "long-rare-match")
+    if match.similarity >= t.report_similarity:
+        return Decision(True, False, "similar")
+    return Decision(False, False, "dissimilar")

@@ -1,0 +1,182 @@
+"""scan(targets, index) → ScanReport: the one call `licheck scan` makes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from licheck.analyze import AnalyzedUnit, FileAnalysis, UnreadableFile, analyze_file
+from licheck.errors import InputError
+from licheck.inputs.files import DEFAULT_MAX_BYTES, iter_code_files, read_bytes
+from licheck.policy import Policy
+from licheck.rarity import Decision, Thresholds, decide
+from licheck.report.model import Finding, IndexSummary, ScanReport, Skipped, SourceRef
+from licheck.sketch import MinHasher
+from licheck.store.index_db import IndexDB, UnitRow
+from licheck.verify import Match, Side, compare, gather
+
+MAX_CANDIDATES = 20
+BUCKET_CAP = 200
+
+
+@dataclass(frozen=True)
+class ScanTarget:
+    """One file to scan; with ``added_lines`` only code on those lines may produce findings (diff mode)."""
+
+    display: str
+    data: bytes | None = None
+    path: Path | None = None
+    added_lines: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class ScanSettings:
+    thresholds: Thresholds = Thresholds()
+    policy: Policy = Policy()
+    max_bytes: int = DEFAULT_MAX_BYTES
+    include_similar: bool = True  # report non-striking matches too (as warnings at most)
+
+
+def targets_from_paths(paths: Iterable[str | Path]) -> list[ScanTarget]:
+    """Files named on the command line, and the code files in folders; a missing path is a usage error."""
+    targets: list[ScanTarget] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise InputError(f"no such file or folder: {path}")
+        if path.is_file():
+            targets.append(ScanTarget(display=path.as_posix(), path=path))
+        else:
+            for item in iter_code_files(path):
+                targets.append(ScanTarget(display=(path / item.display).as_posix(), path=item.path))
+    return targets
+
+
+class Scanner:
+    def __init__(self, index: IndexDB, settings: ScanSettings = ScanSettings()) -> None:
+        self.index = index
+        self.settings = settings
+        self.hasher = MinHasher(index.params)
+        self._rarity: dict[int, int] = {}
+
+    def scan(self, targets: Iterable[ScanTarget], *, progress: Callable[[str, int, int], None] | None = None) -> ScanReport:
+        sources, units = self.index.counts()
+        report = ScanReport(IndexSummary(str(self.index.path), sources, units))
+        targets = list(targets)
+        for done, target in enumerate(targets, start=1):
+            try:
+                data = target.data if target.data is not None else read_bytes(target.path, max_bytes=self.settings.max_bytes)  # type: ignore[arg-type]
+                analysis = analyze_file(target.display, data, self.hasher, max_bytes=self.settings.max_bytes)
+            except UnreadableFile as exc:
+                report.skipped.append(Skipped(target.display, str(exc)))
+            except OSError as exc:
+                report.skipped.append(Skipped(target.display, f"cannot read: {exc.strerror or exc}"))
+            else:
+                report.files_scanned += 1
+                report.units_scanned += len(analysis.units)
+                report.findings.extend(self.scan_file(analysis, target.added_lines))
+            if progress:
+                progress("files", done, len(targets))
+        return report
+
+    def scan_file(self, analysis: FileAnalysis, added_lines: frozenset[int] | None = None) -> list[Finding]:
+        findings = []
+        for unit in analysis.units:
+            if added_lines is not None and not _touches(unit, added_lines):
+                continue
+            best = self._best_match(analysis, unit, added_lines)
+            if best is not None:
+                findings.append(best)
+        return _drop_overlaps(findings)
+
+    def _best_match(self, analysis: FileAnalysis, unit: AnalyzedUnit, added: frozenset[int] | None) -> Finding | None:
+        hits = self.index.lookup(unit.band_keys, bucket_cap=BUCKET_CAP)
+        if not hits:
+            return None
+        ranked = sorted(hits, key=lambda uid: -hits[uid])[:MAX_CANDIDATES]
+        query = gather(analysis.structural, analysis.lexical, analysis.lines, unit.unit.ranges,
+                       frozenset(c.digest for c in analysis.comments
+                                 if unit.unit.start_line <= c.line <= unit.unit.end_line))
+        best: tuple[tuple[bool, float], Finding] | None = None
+        for row in self.index.units(ranked):
+            match = compare(query, self._side(row))
+            if added is not None and not _added_share_enough(match, added, self.settings.thresholds):
+                continue
+            decision = decide(match, sources_holding=self._sources_holding(row.digest), thresholds=self.settings.thresholds)
+            if not decision.report or (not decision.striking and not self.settings.include_similar):
+                continue
+            key = (decision.striking, match.similarity * match.matched_tokens)
+            if best is None or key > best[0]:
+                finding = self._finding(analysis, unit, row, match, decision)
+                if finding is not None:
+                    best = (key, finding)
+        return best[1] if best else None
+
+    def _side(self, row: UnitRow) -> Side:
+        tokens = self.index.content_tokens(row.content_id)
+        return gather(tokens.structural, tokens.lexical, tokens.lines, row.ranges, tokens.comment_digests)
+
+    def _sources_holding(self, digest: int) -> int:
+        if digest not in self._rarity:
+            self._rarity[digest] = self.index.sources_holding(digest)
+        return self._rarity[digest]
+
+    def _finding(self, analysis: FileAnalysis, unit: AnalyzedUnit, row: UnitRow, match: Match,
+                 decision: Decision) -> Finding | None:
+        placements = self.index.placements(row.content_id)
+        if not placements:
+            return None  # a unit whose source was removed
+        place = placements[0]
+        src = place.source
+        source = SourceRef(
+            name=src.name, version=src.version, path=place.path,
+            start_line=match.source_lines[0], end_line=match.source_lines[1], url=src.url,
+            license=place.license, license_category=place.license_category, license_origin=place.license_origin,
+            unit_id=row.id, source_count=len({p.source.name for p in placements}),
+        )
+        shared = tuple(sorted({c.text for c in analysis.comments if c.digest in match.shared_comments}))
+        policy = self.settings.policy.decide(striking=decision.striking, license_expression=source.license,
+                                             category=source.license_category)
+        fingerprint = hashlib.blake2b(
+            f"{analysis.path}\0{src.name}\0{place.path}\0{row.digest}\0{unit.digest}".encode(), digest_size=12
+        ).hexdigest()
+        return Finding(
+            path=analysis.path, start_line=match.query_lines[0], end_line=match.query_lines[1],
+            similarity=round(match.similarity, 4), matched_tokens=match.matched_tokens, striking=decision.striking,
+            decided_by=decision.decided_by, source=source,
+            scores={"query_coverage": round(match.query_coverage, 4), "source_coverage": round(match.source_coverage, 4),
+                    "bleu": round(match.bleu, 4), "jaccard5": round(match.jaccard5, 4), "edit": round(match.edit, 4),
+                    "licoeval": round(match.licoeval, 4), "longest_run": match.longest_run},
+            shared_comments=shared, policy=policy, fingerprint=fingerprint,
+        )
+
+
+def _touches(unit: AnalyzedUnit, added: frozenset[int]) -> bool:
+    return any(unit.unit.start_line <= line <= unit.unit.end_line for line in added)
+
+
+def _added_share_enough(match: Match, added: frozenset[int], thresholds: Thresholds) -> bool:
+    """In a diff, the matched query lines must be mostly added lines: old code never triggers on its own."""
+    lo, hi = match.query_lines
+    span = range(lo, hi + 1)
+    new = sum(1 for line in span if line in added)
+    return new >= max(1, len(span) // 2)
+
+
+def _drop_overlaps(findings: list[Finding]) -> list[Finding]:
+    """One finding per region of the scanned file: the strongest wins where units overlap (windows, classes)."""
+    kept: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: (not f.striking, -f.matched_tokens, -f.similarity)):
+        if any(_overlap(finding, other) >= 0.5 for other in kept):
+            continue
+        kept.append(finding)
+    return sorted(kept, key=lambda f: (f.path, f.start_line))
+
+
+def _overlap(a: Finding, b: Finding) -> float:
+    lo, hi = max(a.start_line, b.start_line), min(a.end_line, b.end_line)
+    if hi < lo:
+        return 0.0
+    return (hi - lo + 1) / (a.end_line - a.start_line + 1)

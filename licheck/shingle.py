@@ -1,0 +1,41 @@
+"""Structural tokens → token ids → k-shingle hashes (numpy, deterministic across processes)."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+_ID_CACHE: dict[str, int] = {}
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def token_ids(tokens: list[str]) -> np.ndarray:
+    """32-bit ids of tokens (CRC-32 of their UTF-8 bytes, cached: the structural vocabulary is small)."""
+    cache = _ID_CACHE
+    out = np.empty(len(tokens), dtype=np.uint32)
+    for i, token in enumerate(tokens):
+        value = cache.get(token)
+        if value is None:
+            value = zlib.crc32(token.encode("utf-8", "surrogatepass"))
+            if len(cache) < 1_000_000:
+                cache[token] = value
+        out[i] = value
+    return out
+
+
+def shingle_hashes(ids: np.ndarray, k: int) -> np.ndarray:
+    """The distinct 64-bit hashes of every run of ``k`` consecutive ids (one shingle when shorter than k)."""
+    n = len(ids)
+    if n == 0:
+        return np.empty(0, dtype=np.uint64)
+    values = ids.astype(np.uint64)
+    if n < k:
+        k = n
+    count = n - k + 1
+    acc = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            acc = acc * _MIX + values[j : j + count] + np.uint64(j + 1)
+        acc ^= acc >> np.uint64(29)
+    return np.unique(acc)

@@ -1,0 +1,73 @@
+"""Shingle hashes → MinHash signature → LSH band keys, under explicit, recorded parameters.
+
+Our own vectorized MinHash (multiply-shift hashing over 64-bit shingle hashes): deterministic, no global state,
+and a pure function of the shingles and the parameters, so a distributed engine can compute it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from licheck.errors import UsageError
+
+SKETCH_SCHEME = "multiply-shift-u64-v1"
+
+
+@dataclass(frozen=True)
+class SketchParams:
+    num_perm: int = 128
+    bands: int = 32
+    rows: int = 4
+    shingle_k: int = 5
+    seed: int = 1
+    scheme: str = SKETCH_SCHEME
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.num_perm <= 0 or self.bands <= 0 or self.rows <= 0:
+            problems.append("num_perm, bands and rows must be positive")
+        elif self.bands * self.rows > self.num_perm:
+            problems.append(f"bands × rows ({self.bands}×{self.rows}) exceeds num_perm ({self.num_perm})")
+        if not 2 <= self.shingle_k <= 16:
+            problems.append(f"shingle_k must be in 2..16, got {self.shingle_k}")
+        if problems:
+            raise UsageError("invalid sketch parameters: " + "; ".join(problems))
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class MinHasher:
+    """Computes signatures and band keys for one parameter set."""
+
+    def __init__(self, params: SketchParams) -> None:
+        self.params = params
+        rng = np.random.default_rng(params.seed)
+        self._a = rng.integers(1, 2**63, size=params.num_perm, dtype=np.uint64) | np.uint64(1)
+        self._b = rng.integers(0, 2**63, size=params.num_perm, dtype=np.uint64)
+        self._band_salt = rng.integers(1, 2**63, size=params.bands, dtype=np.uint64)
+
+    def signature(self, shingles: np.ndarray) -> np.ndarray:
+        """uint32 MinHash signature of a set of 64-bit shingle hashes."""
+        if len(shingles) == 0:
+            return np.full(self.params.num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
+        with np.errstate(over="ignore"):
+            hashed = (shingles[:, None] * self._a[None, :] + self._b[None, :]) >> np.uint64(32)
+        return hashed.min(axis=0).astype(np.uint32)
+
+    def band_keys(self, signature: np.ndarray) -> list[int]:
+        """One signed 63-bit key per band: equal keys mean the band's rows agree."""
+        p = self.params
+        rows = signature[: p.bands * p.rows].reshape(p.bands, p.rows).astype(np.uint64)
+        acc = self._band_salt.copy()
+        with np.errstate(over="ignore"):
+            for j in range(p.rows):
+                acc = (acc ^ rows[:, j]) * np.uint64(0x100000001B3) + np.uint64(0x9E3779B97F4A7C15)
+                acc ^= acc >> np.uint64(31)
+        return [int(v) for v in (acc >> np.uint64(1))]
+
+
+def estimate_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.mean(a == b))

@@ -1,0 +1,402 @@
+"""The one module that speaks SQL: a licheck index in an SQLite file.
+
+Writes happen inside one transaction per source, so an interrupted `index add` leaves the previous index as it
+was; scans open the file read-only. The index records its sketch parameters, normalizer version and grammar
+versions, and refuses to be read or extended by code that would compute different sketches.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from licheck import __version__
+from licheck.analyze import FileAnalysis
+from licheck.errors import IndexFileError, IndexMismatchError
+from licheck.lang.registry import LANGUAGES
+from licheck.normalize import NORMALIZER_VERSION
+from licheck.sketch import SketchParams
+from licheck.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
+
+_REBUILD_HINT = "rebuild the index with this version of licheck (licheck index add / index build into a new file)"
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    name: str
+    version: str = ""
+    origin: str = ""
+    url: str = ""
+    digest: str = ""
+    license: str = "NOASSERTION"
+    license_category: str = "unknown"
+    license_origin: str = ""
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    id: int
+    content_id: int
+    kind: str
+    name: str
+    start_line: int
+    end_line: int
+    ranges: tuple[tuple[int, int], ...]
+    token_count: int
+    digest: int
+
+
+@dataclass(frozen=True)
+class ContentTokens:
+    structural: np.ndarray
+    lexical: np.ndarray
+    lines: np.ndarray
+    comment_digests: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an indexed file sits: its source and path, and the license that applies to it."""
+
+    source: SourceRecord
+    path: str
+    license: str
+    license_category: str
+    license_origin: str
+
+
+@lru_cache(maxsize=1)
+def grammar_versions() -> dict[str, str]:
+    versions = {"tree-sitter": _version("tree-sitter")}
+    for spec in LANGUAGES.values():
+        package = spec.module.replace("_", "-")
+        versions[package] = _version(package)
+    return versions
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "missing"
+
+
+def compat_stamp(params: SketchParams) -> dict[str, str]:
+    """What must be equal for two runs to compute comparable sketches."""
+    return {
+        "sketch": json.dumps(params.as_dict(), sort_keys=True),
+        "normalizer": NORMALIZER_VERSION,
+        "grammars": json.dumps(grammar_versions(), sort_keys=True),
+    }
+
+
+class IndexDB:
+    def __init__(self, path: Path, connection: sqlite3.Connection, params: SketchParams, *, readonly: bool) -> None:
+        self.path = path
+        self.db = connection
+        self.params = params
+        self.readonly = readonly
+        self._tokens_cache: dict[int, ContentTokens] = {}
+
+    # -- opening -------------------------------------------------------------------------------------------
+    @classmethod
+    def open_readonly(cls, path: str | Path) -> IndexDB:
+        path = Path(path)
+        if not path.is_file():
+            raise IndexFileError(f"index not found: {path}", hint="build one with `licheck index add PATH --index FILE`")
+        db = _connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)
+        params = _check_index(db, path)
+        return cls(path, db, params, readonly=True)
+
+    @classmethod
+    def open_for_write(cls, path: str | Path, params: SketchParams | None = None) -> IndexDB:
+        path = Path(path)
+        if path.exists() and not path.is_file():
+            raise IndexFileError(f"index path is not a file: {path}")
+        if not path.parent.exists():
+            raise IndexFileError(f"folder of the index does not exist: {path.parent}")
+        fresh = not path.exists() or path.stat().st_size == 0
+        db = _connect(str(path))
+        try:
+            db.execute("PRAGMA synchronous=NORMAL")
+            if fresh:
+                migrate(db)
+                _write_meta(db, compat_stamp(params or SketchParams()))
+            else:
+                _check_application(db, path)
+                migrate(db)
+            stored = _check_index(db, path)
+            if params is not None and params != stored:
+                raise IndexMismatchError(f"{path} was built with other sketch parameters", hint=_REBUILD_HINT)
+        except sqlite3.Error as exc:
+            db.close()
+            raise _index_error(exc, path) from None
+        except Exception:
+            db.close()
+            raise
+        return cls(path, db, stored, readonly=False)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> IndexDB:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise _index_error(exc, self.path) from None
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    def find_source(self, name: str, version: str) -> tuple[int, str] | None:
+        row = self.db.execute("SELECT id, digest FROM sources WHERE name = ? AND version = ?", (name, version)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def add_source(self, record: SourceRecord) -> int:
+        """Insert a source, replacing an earlier one of the same name and version."""
+        existing = self.find_source(record.name, record.version)
+        if existing:
+            self._delete_source(existing[0])
+        cursor = self.db.execute(
+            "INSERT INTO sources (name, version, origin, url, digest, license, license_category, license_origin)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.name, record.version, record.origin, record.url, record.digest, record.license,
+             record.license_category, record.license_origin),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def add_file(self, source_id: int, analysis: FileAnalysis, license_: tuple[str, str, str] | None) -> int:
+        """Store one analysed file; its content (tokens, units, bands) is stored once however often it occurs.
+
+        Returns the number of units newly stored.
+        """
+        row = self.db.execute("SELECT id FROM contents WHERE digest = ?", (analysis.text_digest,)).fetchone()
+        new_units = 0
+        if row:
+            content_id = row[0]
+        else:
+            content_id = self._add_content(analysis)
+            new_units = len(analysis.units)
+        lic = license_ or (None, None, None)
+        self.db.execute(
+            "INSERT INTO files (source_id, content_id, path, license, license_category, license_origin)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (source_id, content_id, analysis.path, *lic),
+        )
+        return new_units
+
+    def _add_content(self, analysis: FileAnalysis) -> int:
+        tokens = np.stack([analysis.structural, analysis.lexical, analysis.lines]).astype("<u4")
+        comments = np.array([c.digest for c in analysis.comments], dtype="<i8")
+        cursor = self.db.execute(
+            "INSERT INTO contents (digest, language, line_count, tokens, comments) VALUES (?, ?, ?, ?, ?)",
+            (analysis.text_digest, analysis.language, analysis.line_count,
+             zlib.compress(tokens.tobytes(), 1), comments.tobytes()),
+        )
+        content_id = int(cursor.lastrowid or 0)
+        band_rows: list[tuple[int, int]] = []
+        for au in analysis.units:
+            unit = au.unit
+            ranges = np.asarray(unit.ranges, dtype="<u4").tobytes()
+            cur = self.db.execute(
+                "INSERT INTO units (content_id, kind, name, start_line, end_line, ranges, token_count, digest)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (content_id, unit.kind, unit.name, unit.start_line, unit.end_line, ranges, unit.token_count, au.digest),
+            )
+            unit_id = int(cur.lastrowid or 0)
+            band_rows.extend((key, unit_id) for key in au.band_keys)
+        self.db.executemany("INSERT OR IGNORE INTO bands (key, unit_id) VALUES (?, ?)", band_rows)
+        return content_id
+
+    def finish_source(self, source_id: int, *, file_count: int, unit_count: int) -> None:
+        self.db.execute("UPDATE sources SET file_count = ?, unit_count = ? WHERE id = ?", (file_count, unit_count, source_id))
+
+    def remove_source(self, name: str, version: str | None = None) -> int:
+        """Remove every source called ``name`` (of ``version`` when given); returns how many went."""
+        if version is None:
+            ids = [r[0] for r in self.db.execute("SELECT id FROM sources WHERE name = ?", (name,))]
+        else:
+            ids = [r[0] for r in self.db.execute("SELECT id FROM sources WHERE name = ? AND version = ?", (name, version))]
+        for source_id in ids:
+            self._delete_source(source_id)
+        return len(ids)
+
+    def _delete_source(self, source_id: int) -> None:
+        self.db.execute("DELETE FROM files WHERE source_id = ?", (source_id,))
+        self.db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+        orphans = "SELECT id FROM contents WHERE id NOT IN (SELECT content_id FROM files)"
+        # band rows of orphaned units stay until `index vacuum`; lookups ignore units that no longer exist
+        self.db.execute(f"DELETE FROM units WHERE content_id IN ({orphans})")
+        self.db.execute(f"DELETE FROM contents WHERE id IN ({orphans})")
+
+    def vacuum(self) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM bands WHERE unit_id NOT IN (SELECT id FROM units)")
+        self.db.execute("VACUUM")
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def counts(self) -> tuple[int, int]:
+        sources = self.db.execute("SELECT count(*) FROM sources").fetchone()[0]
+        units = self.db.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]
+        return int(sources), int(units)
+
+    def unit_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM units").fetchone()[0])
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+
+    def list_sources(self) -> list[dict[str, object]]:
+        cols = ["name", "version", "origin", "url", "digest", "license", "license_category", "license_origin",
+                "added_at", "file_count", "unit_count"]
+        rows = self.db.execute(f"SELECT {', '.join(cols)} FROM sources ORDER BY name, version").fetchall()
+        return [dict(zip(cols, row, strict=True)) for row in rows]
+
+    def lookup(self, band_keys: Iterable[int], *, bucket_cap: int) -> dict[int, int]:
+        """Units sharing at least one band with the query, and how many bands each shares.
+
+        A bucket holding more than ``bucket_cap`` units is common code (boilerplate) and is skipped.
+        """
+        hits: dict[int, int] = {}
+        query = "SELECT unit_id FROM bands WHERE key = ? LIMIT ?"
+        for key in band_keys:
+            rows = self.db.execute(query, (key, bucket_cap + 1)).fetchall()
+            if len(rows) > bucket_cap:
+                continue
+            for (unit_id,) in rows:
+                hits[unit_id] = hits.get(unit_id, 0) + 1
+        return hits
+
+    def units(self, unit_ids: Iterable[int]) -> list[UnitRow]:
+        ids = list(unit_ids)
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            "SELECT id, content_id, kind, name, start_line, end_line, ranges, token_count, digest"
+            f" FROM units WHERE id IN ({marks})", ids,
+        ).fetchall()
+        result = []
+        for r in rows:
+            flat = np.frombuffer(r[6], dtype="<u4").reshape(-1, 2)
+            result.append(UnitRow(r[0], r[1], r[2], r[3], r[4], r[5], tuple(map(tuple, flat.tolist())), r[7], r[8]))
+        return result
+
+    def content_tokens(self, content_id: int) -> ContentTokens:
+        cached = self._tokens_cache.get(content_id)
+        if cached is not None:
+            return cached
+        row = self.db.execute("SELECT tokens, comments FROM contents WHERE id = ?", (content_id,)).fetchone()
+        arrays = np.frombuffer(zlib.decompress(row[0]), dtype="<u4").reshape(3, -1)
+        tokens = ContentTokens(arrays[0], arrays[1], arrays[2], frozenset(np.frombuffer(row[1], dtype="<i8").tolist()))
+        if len(self._tokens_cache) > 2048:
+            self._tokens_cache.clear()
+        self._tokens_cache[content_id] = tokens
+        return tokens
+
+    def placements(self, content_id: int) -> list[Placement]:
+        rows = self.db.execute(
+            "SELECT s.name, s.version, s.origin, s.url, s.digest, s.license, s.license_category, s.license_origin,"
+            " f.path, f.license, f.license_category, f.license_origin"
+            " FROM files f JOIN sources s ON s.id = f.source_id WHERE f.content_id = ? ORDER BY s.id, f.id",
+            (content_id,),
+        ).fetchall()
+        result = []
+        for r in rows:
+            source = SourceRecord(*r[:8])
+            result.append(Placement(source, r[8], r[9] or source.license, r[10] or source.license_category,
+                                    r[11] or source.license_origin))
+        return result
+
+    def sources_holding(self, digest: int) -> int:
+        """How many distinct sources hold a unit with this structural digest."""
+        row = self.db.execute(
+            "SELECT count(DISTINCT f.source_id) FROM units u JOIN files f ON f.content_id = u.content_id"
+            " WHERE u.digest = ?", (digest,),
+        ).fetchone()
+        return int(row[0])
+
+
+def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
+    try:
+        db = sqlite3.connect(target, uri=uri, timeout=2.0, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA foreign_keys = ON")
+        return db
+    except sqlite3.Error as exc:
+        raise _index_error(exc, Path(target)) from None
+
+
+def _write_meta(db: sqlite3.Connection, stamp: dict[str, str]) -> None:
+    values = {**stamp, "licheck_version": __version__, "schema_version": str(SCHEMA_VERSION)}
+    db.execute("BEGIN IMMEDIATE")
+    db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", values.items())
+    db.execute("COMMIT")
+
+
+def _check_application(db: sqlite3.Connection, path: Path) -> None:
+    try:
+        app = db.execute("PRAGMA application_id").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise _index_error(exc, path) from None
+    if app != APPLICATION_ID:
+        raise IndexFileError(f"{path} is not a licheck index", hint="pass the path of an index made by `licheck index add`")
+
+
+def _check_index(db: sqlite3.Connection, path: Path) -> SketchParams:
+    try:
+        _check_application(db, path)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise IndexMismatchError(f"{path} was made by a newer licheck (schema {version})",
+                                     hint="upgrade licheck to read it")
+        if version < SCHEMA_VERSION:
+            raise IndexMismatchError(f"{path} has an older schema ({version} < {SCHEMA_VERSION})",
+                                     hint="run `licheck index add` on it once to migrate it")
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise _index_error(exc, path) from None
+    try:
+        params = SketchParams(**json.loads(meta["sketch"]))
+    except (KeyError, TypeError, ValueError):
+        raise IndexFileError(f"{path} has no valid sketch settings: the index is damaged", hint=_REBUILD_HINT) from None
+    expected = compat_stamp(params)
+    different = [key for key in ("sketch", "normalizer", "grammars") if meta.get(key) != expected[key]]
+    if different:
+        raise IndexMismatchError(
+            f"{path} was built with other {', '.join(different)} settings than this licheck uses", hint=_REBUILD_HINT
+        )
+    return params
+
+
+def _index_error(exc: sqlite3.Error, path: Path) -> IndexFileError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return IndexFileError(f"index {path} is locked by another process",
+                              hint="wait for the other licheck (or sqlite) process to finish, then retry")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return IndexFileError(f"{path} is not a licheck index or is corrupt ({text})",
+                              hint="rebuild it, or pass the right --index")
+    if "unable to open" in text:
+        return IndexFileError(f"cannot open index {path} ({text})", hint="check the path and its permissions")
+    return IndexFileError(f"index {path}: {text}")

@@ -1,0 +1,122 @@
+"""Candidate → confirmed match: token alignment with line spans on both sides, and LiCoEval's scores.
+
+Alignment runs on the structural streams (robust to renaming and reformatting); LiCoEval's three scores (BLEU-4,
+5-gram Jaccard, token edit similarity) run on the lexical streams, so they are comparable to the benchmark's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz.distance import Indel, LCSseq, Levenshtein
+
+MIN_BLOCK = 4  # aligned runs shorter than this are coincidence, not copying
+
+
+@dataclass(frozen=True)
+class Side:
+    """One unit's token streams, gathered from its file's streams."""
+
+    structural: list[int]
+    lexical: list[int]
+    lines: list[int]
+    comments: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Match:
+    similarity: float
+    matched_tokens: int
+    query_coverage: float
+    source_coverage: float
+    query_lines: tuple[int, int]
+    source_lines: tuple[int, int]
+    longest_run: int
+    distinct_shingles: int
+    bleu: float
+    jaccard5: float
+    edit: float
+    shared_comments: frozenset[int]
+
+    @property
+    def licoeval(self) -> float:
+        return max(self.bleu, self.jaccard5, self.edit)
+
+
+def gather(structural: np.ndarray, lexical: np.ndarray, lines: np.ndarray, ranges: tuple[tuple[int, int], ...],
+           comments: frozenset[int]) -> Side:
+    if len(ranges) == 1:
+        a, b = ranges[0]
+        return Side(structural[a:b].tolist(), lexical[a:b].tolist(), lines[a:b].tolist(), comments)
+    idx = np.concatenate([np.arange(a, b) for a, b in ranges]) if ranges else np.empty(0, dtype=np.int64)
+    return Side(structural[idx].tolist(), lexical[idx].tolist(), lines[idx].tolist(), comments)
+
+
+def compare(query: Side, source: Side) -> Match:
+    q, s = query.structural, source.structural
+    matched = 0
+    longest = 0
+    q_hit: list[int] = []
+    s_hit: list[int] = []
+    q_tokens: list[int] = []
+    for op in LCSseq.opcodes(q, s):
+        if op.tag != "equal":
+            continue
+        length = op.src_end - op.src_start
+        if length < MIN_BLOCK:
+            continue
+        matched += length
+        longest = max(longest, length)
+        q_hit += (query.lines[op.src_start], query.lines[op.src_end - 1])
+        s_hit += (source.lines[op.dest_start], source.lines[op.dest_end - 1])
+        q_tokens.extend(q[op.src_start : op.src_end])
+    return Match(
+        similarity=Indel.normalized_similarity(q, s),
+        matched_tokens=matched,
+        query_coverage=matched / len(q) if q else 0.0,
+        source_coverage=matched / len(s) if s else 0.0,
+        query_lines=(min(q_hit), max(q_hit)) if q_hit else (0, 0),
+        source_lines=(min(s_hit), max(s_hit)) if s_hit else (0, 0),
+        longest_run=longest,
+        distinct_shingles=len(set(zip(q_tokens, q_tokens[1:], q_tokens[2:], q_tokens[3:], strict=False))),
+        bleu=bleu4(query.lexical, source.lexical),
+        jaccard5=ngram_jaccard(query.lexical, source.lexical, 5),
+        edit=Levenshtein.normalized_similarity(query.lexical, source.lexical),
+        shared_comments=query.comments & source.comments,
+    )
+
+
+def _ngrams(tokens: list[int], n: int) -> Counter[tuple[int, ...]]:
+    return Counter(zip(*(tokens[i:] for i in range(n)), strict=False))
+
+
+def bleu4(candidate: list[int], reference: list[int]) -> float:
+    """Sentence BLEU-4 with add-one smoothing of higher orders (Lin & Och), candidate vs one reference."""
+    if not candidate or not reference:
+        return 0.0
+    log_sum = 0.0
+    for n in range(1, 5):
+        cand = _ngrams(candidate, n)
+        total = sum(cand.values())
+        if total == 0:
+            return 0.0
+        ref = _ngrams(reference, n)
+        overlap = sum(min(count, ref[gram]) for gram, count in cand.items())
+        if n > 1:
+            overlap, total = overlap + 1, total + 1
+        if overlap == 0:
+            return 0.0
+        log_sum += math.log(overlap / total) / 4
+    c, r = len(candidate), len(reference)
+    brevity = 1.0 if c > r else math.exp(1 - r / c)
+    return brevity * math.exp(log_sum)
+
+
+def ngram_jaccard(a: list[int], b: list[int], n: int) -> float:
+    sa, sb = set(_ngrams(a, n)), set(_ngrams(b, n))
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / len(sa | sb)
