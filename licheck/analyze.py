@@ -71,12 +71,12 @@ def analyze_file(path: str, data: bytes, hasher: MinHasher, *, max_bytes: int = 
     structural = token_ids(tokens.structural)
     params: SketchParams = hasher.params
     units = []
-    for unit in extract_units(tokens):
-        idx = np.fromiter(unit.indices(), dtype=np.int64, count=unit.token_count)
-        ids = structural[idx]
-        signature = hasher.signature(shingle_hashes(ids, params.shingle_k))
-        digest = digest64(ids.tobytes())
-        units.append(AnalyzedUnit(unit, digest, hasher.band_keys(signature)))
+    extracted = extract_units(tokens)
+    id_sets = [structural[np.fromiter(u.indices(), dtype=np.int64, count=u.token_count)] for u in extracted]
+    shingle_sets = [shingle_hashes(ids, params.shingle_k) for ids in id_sets]
+    keys = hasher.band_keys_many(hasher.signatures(shingle_sets))
+    for unit, ids, unit_keys in zip(extracted, id_sets, keys, strict=True):
+        units.append(AnalyzedUnit(unit, digest64(ids.tobytes()), unit_keys.tolist()))
     return FileAnalysis(
         path=path,
         language=tokens.language,

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from licheck.analyze import FileAnalysis, UnreadableFile, analyze_file
 from licheck.inputs.files import DEFAULT_MAX_BYTES, InputFile, iter_code_files, read_bytes
@@ -21,7 +22,8 @@ from licheck.sketch import MinHasher, SketchParams
 from licheck.store.index_db import IndexDB, SourceRecord
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
-_PARALLEL_MIN_FILES = 64
+FileLicenses = Callable[[str], LicenseInfo | None]
+_PARALLEL_MIN_FILES = 8
 
 
 @dataclass
@@ -44,17 +46,25 @@ class SourceSpec:
     url: str = ""
     origin: str = ""
     license_info: LicenseInfo | None = None  # already detected by a fetcher (e.g. DEP-5, registry metadata)
+    digest: str | None = None  # what was fetched (archive sha256, git commit); default: digest of the tree
+    # per-file license overrides (e.g. DEP-5 debian/copyright), given the path relative to root;
+    # an SPDX-License-Identifier header in the file still wins over it
+    file_licenses: FileLicenses | None = None
 
 
 def add_source(index: IndexDB, spec: SourceSpec, *, jobs: int | None = None, progress: Progress | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> AddResult:
+               max_bytes: int = DEFAULT_MAX_BYTES, analyzer: Analyzer | None = None) -> AddResult:
+    """Index one source in one transaction; skipped (``unchanged``) when indexed before at the same digest.
+
+    ``analyzer`` lends worker processes shared across sources (its own jobs and max_bytes then apply).
+    """
     root = spec.root
     if not root.exists():
         from licheck.errors import InputError
 
         raise InputError(f"no such file or folder: {root}")
     files = list(iter_code_files(root))
-    digest = _source_digest(files)
+    digest = spec.digest or _source_digest(files)
     license_info = spec.license_info or (license_from_option(spec.license) if spec.license else detect_package_license(
         root if root.is_dir() else root.parent))
     record = SourceRecord(
@@ -68,19 +78,32 @@ def add_source(index: IndexDB, spec: SourceSpec, *, jobs: int | None = None, pro
     result = AddResult(record)
     with index.transaction():
         source_id = index.add_source(record)
-        for item in analyze_many(files, index.params, jobs=jobs, progress=progress, max_bytes=max_bytes):
+        items = (analyzer.analyze(files, progress) if analyzer is not None
+                 else analyze_many(files, index.params, jobs=jobs, progress=progress, max_bytes=max_bytes))
+        for item in items:
             if isinstance(item, Skipped):
                 result.skipped.append(item)
                 continue
             analysis, header = item
-            file_license = None
-            if header and not spec.license:
-                header_info = license_from_header(header)
-                file_license = (header_info.expression, header_info.category, header_info.origin)
+            file_license = _file_license(spec, analysis.path, header, license_info)
             result.units += index.add_file(source_id, analysis, file_license)
             result.files += 1
         index.finish_source(source_id, file_count=result.files, unit_count=result.units)
     return result
+
+
+def _file_license(spec: SourceSpec, path: str, header: str | None,
+                  source_license: LicenseInfo) -> tuple[str, str, str] | None:
+    """A file's own license when it differs from the source's: its SPDX header, else the fetcher's override."""
+    if header and not spec.license:
+        info = license_from_header(header)
+    elif spec.file_licenses is not None:
+        info = spec.file_licenses(path)
+        if info is None or info.expression in (source_license.expression, "NOASSERTION"):
+            return None
+    else:
+        return None
+    return info.expression, info.category, info.origin
 
 
 def license_from_header(expression: str) -> LicenseInfo:
@@ -127,25 +150,62 @@ def _analyze_one(job: tuple[InputFile, int]) -> AnalyzedItem:
     return analysis, header
 
 
-def analyze_many(files: list[InputFile], params: SketchParams, *, jobs: int | None = None,
-                 progress: Progress | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[AnalyzedItem]:
-    """Analyse files, in worker processes when there are enough of them; yields in input order."""
-    total = len(files)
-    jobs = jobs or os.cpu_count() or 1
-    work = [(item, max_bytes) for item in files]
-    if jobs <= 1 or total < _PARALLEL_MIN_FILES:
-        _init_worker(params)
-        results: Iterator[AnalyzedItem] = map(_analyze_one, work)
-        pool = None
-    else:
-        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        pool = context.Pool(jobs, initializer=_init_worker, initargs=(params,))
-        results = pool.imap(_analyze_one, work, chunksize=16)
-    try:
+class Analyzer:
+    """Worker processes that analyse files; one can serve every source of a build (no pool start per source).
+
+    A context manager: ``with Analyzer(params, jobs=2) as analyzer: add_source(..., analyzer=analyzer)``.
+    """
+
+    def __init__(self, params: SketchParams, *, jobs: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.params = params
+        self.jobs = jobs or os.cpu_count() or 1
+        self.max_bytes = max_bytes
+        self._pool: Any = None
+
+    def __enter__(self) -> Analyzer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def analyze(self, files: list[InputFile], progress: Progress | None = None) -> Iterator[AnalyzedItem]:
+        """Analyse files, in the worker processes when there are enough of them; yields in input order."""
+        total = len(files)
+        work = [(item, self.max_bytes) for item in files]
+        results: Iterator[AnalyzedItem]
+        if self.jobs <= 1 or total < _PARALLEL_MIN_FILES:
+            _init_worker(self.params)
+            results = map(_analyze_one, work)
+        else:
+            # small chunks keep both workers busy to the end of a source; a file takes ~10-50 ms, IPC ~0.1 ms
+            chunksize = max(1, min(8, total // (self.jobs * 16)))
+            results = self._worker_pool().imap(_analyze_one, work, chunksize=chunksize)
         for done, item in enumerate(results, start=1):
             if progress:
                 progress("files", done, total)
             yield item
-    finally:
-        if pool is not None:
-            pool.terminate()
+
+    def start(self) -> Analyzer:
+        """Start the workers now (before any thread starts: forking a threaded process is fragile)."""
+        if self.jobs > 1:
+            self._worker_pool()
+        return self
+
+    def _worker_pool(self) -> Any:
+        if self._pool is None:
+            context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+            self._pool = context.Pool(self.jobs, initializer=_init_worker, initargs=(self.params,))
+        return self._pool
+
+
+def analyze_many(files: list[InputFile], params: SketchParams, *, jobs: int | None = None,
+                 progress: Progress | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[AnalyzedItem]:
+    """Analyse files with a pool of its own (see Analyzer to share one across sources); yields in input order."""
+    with Analyzer(params, jobs=jobs, max_bytes=max_bytes) as analyzer:
+        yield from analyzer.analyze(files, progress)

@@ -97,28 +97,36 @@ def tokenize_tree(source: bytes, spec: LanguageSpec) -> FileTokens:
     nodes: list[UnitNode] = []
     function_kinds, class_kinds = spec.function_kinds, spec.class_kinds
     cursor = tree.walk()
+    add_struct, add_lex, add_line, add_start = structural.append, lexical.append, lines.append, starts.append
+    docstrings = spec.docstrings
     while True:
         node = cursor.node
         kind = node.type
-        descend = True
-        if kind in COMMENT_KINDS:
+        if node.child_count == 0 or kind in STRING_KINDS or kind in NUMBER_KINDS:
+            # a leaf (or a literal we do not descend into)
+            if kind in COMMENT_KINDS:
+                comments.extend(normalize_comment(_text(source, node), node.start_point[0] + 1))
+            elif node.end_byte > node.start_byte:
+                if node.is_named:
+                    text = source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+                    add_lex(text[:_MAX_LEXICAL_TOKEN])
+                    add_struct(_structural_token(cursor, node, kind, text))
+                else:  # keywords, operators, punctuation: the kind is the text
+                    add_lex(kind)
+                    add_struct(kind)
+                add_line(node.start_point[0] + 1)
+                add_start(node.start_byte)
+        elif kind in COMMENT_KINDS:
             comments.extend(normalize_comment(_text(source, node), node.start_point[0] + 1))
-            descend = False
         elif kind in IMPORT_KINDS:
-            descend = False
-        elif spec.docstrings and kind == "expression_statement" and _is_docstring(node):
+            pass
+        elif docstrings and kind == "expression_statement" and _is_docstring(node):
             comments.extend(normalize_comment(_text(source, node), node.start_point[0] + 1))
-            descend = False
-        elif kind in STRING_KINDS or kind in NUMBER_KINDS or node.child_count == 0:
-            if node.end_byte > node.start_byte:
-                _add_leaf(cursor, node, kind, source, structural, lexical)
-                lines.append(node.start_point[0] + 1)
-                starts.append(node.start_byte)
-            descend = False
-        elif kind in function_kinds or kind in class_kinds:
-            nodes.append(_unit_node(node, "function" if kind in function_kinds else "class", source))
-        if descend and cursor.goto_first_child():
-            continue
+        else:
+            if kind in function_kinds or kind in class_kinds:
+                nodes.append(_unit_node(node, "function" if kind in function_kinds else "class", source))
+            if cursor.goto_first_child():
+                continue
         while not cursor.goto_next_sibling():
             if not cursor.goto_parent():
                 line_count = source.count(b"\n") + (0 if source.endswith(b"\n") else 1)
@@ -134,19 +142,16 @@ def _is_docstring(node: object) -> bool:
     return node.named_child_count == 1 and node.named_children[0].type in ("string", "concatenated_string")  # type: ignore[attr-defined]
 
 
-def _add_leaf(cursor: object, node: object, kind: str, source: bytes, structural: list[str], lexical: list[str]) -> None:
-    text = source[node.start_byte : node.end_byte].decode("utf-8", "replace")  # type: ignore[attr-defined]
-    lexical.append(text[:_MAX_LEXICAL_TOKEN])
+def _structural_token(cursor: object, node: object, kind: str, text: str) -> str:
     if kind in STRING_KINDS:
-        structural.append("STR")
-    elif kind in NUMBER_KINDS:
-        structural.append(text if text in ("0", "1") else "NUM")
-    elif kind in KEPT_IDENTIFIER_KINDS:
-        structural.append(text.lower())
-    elif kind in IDENTIFIER_KINDS:
-        structural.append(text.lower() if _names_an_api(cursor, node) else "ID")
-    else:
-        structural.append(kind if not node.is_named else text)  # type: ignore[attr-defined]
+        return "STR"
+    if kind in NUMBER_KINDS:
+        return text if text in ("0", "1") else "NUM"
+    if kind in KEPT_IDENTIFIER_KINDS:
+        return text.lower()
+    if kind in IDENTIFIER_KINDS:
+        return text.lower() if _names_an_api(cursor, node) else "ID"
+    return text
 
 
 def _names_an_api(cursor: object, node: object) -> bool:

@@ -15,9 +15,11 @@ from licheck.rarity import Decision, Thresholds, decide
 from licheck.report.model import Finding, IndexSummary, ScanReport, Skipped, SourceRef
 from licheck.sketch import MinHasher
 from licheck.store.index_db import IndexDB, UnitRow
-from licheck.verify import Match, Side, compare, gather
+from licheck.verify import Match, Side, compare, gather, quick_similarity, with_lexical_scores
 
-MAX_CANDIDATES = 20
+MAX_CANDIDATES = 20  # looked up by band hits
+MAX_VERIFIED = 5  # fully aligned, by quick similarity
+MIN_QUICK_SIMILARITY = 0.3
 BUCKET_CAP = 200
 
 
@@ -99,16 +101,24 @@ class Scanner:
         query = gather(analysis.structural, analysis.lexical, analysis.lines, unit.unit.ranges,
                        frozenset(c.digest for c in analysis.comments
                                  if unit.unit.start_line <= c.line <= unit.unit.end_line))
+        sides = [(row, self._side(row)) for row in self.index.units(ranked)]
+        scored = sorted(((quick_similarity(query, side), row.id, row, side) for row, side in sides), reverse=True)
         best: tuple[tuple[bool, float], Finding] | None = None
-        for row in self.index.units(ranked):
-            match = compare(query, self._side(row))
+        for quick, _, row, side in scored[:MAX_VERIFIED]:
+            if quick < MIN_QUICK_SIMILARITY:
+                break
+            match = compare(query, side)
             if added is not None and not _added_share_enough(match, added, self.settings.thresholds):
                 continue
+            if match.shared_comments:  # LiCoEval's route needs its lexical scores
+                match = with_lexical_scores(match, query, side)
             decision = decide(match, sources_holding=self._sources_holding(row.digest), thresholds=self.settings.thresholds)
             if not decision.report or (not decision.striking and not self.settings.include_similar):
                 continue
             key = (decision.striking, match.similarity * match.matched_tokens)
             if best is None or key > best[0]:
+                if not match.shared_comments:
+                    match = with_lexical_scores(match, query, side)
                 finding = self._finding(analysis, unit, row, match, decision)
                 if finding is not None:
                     best = (key, finding)
@@ -148,7 +158,8 @@ class Scanner:
             decided_by=decision.decided_by, source=source,
             scores={"query_coverage": round(match.query_coverage, 4), "source_coverage": round(match.source_coverage, 4),
                     "bleu": round(match.bleu, 4), "jaccard5": round(match.jaccard5, 4), "edit": round(match.edit, 4),
-                    "licoeval": round(match.licoeval, 4), "longest_run": match.longest_run},
+                    "licoeval": round(match.licoeval, 4), "longest_run": match.longest_run,
+                    "distinct_4grams": match.distinct_shingles},
             shared_comments=shared, policy=policy, fingerprint=fingerprint,
         )
 

@@ -13,15 +13,14 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 def token_ids(tokens: list[str]) -> np.ndarray:
     """32-bit ids of tokens (CRC-32 of their UTF-8 bytes, cached: the structural vocabulary is small)."""
     cache = _ID_CACHE
-    out = np.empty(len(tokens), dtype=np.uint32)
-    for i, token in enumerate(tokens):
-        value = cache.get(token)
+    values = [cache.get(token) for token in tokens]
+    for i, value in enumerate(values):
         if value is None:
-            value = zlib.crc32(token.encode("utf-8", "surrogatepass"))
+            token = tokens[i]
+            value = values[i] = zlib.crc32(token.encode("utf-8", "surrogatepass"))
             if len(cache) < 1_000_000:
                 cache[token] = value
-        out[i] = value
-    return out
+    return np.array(values, dtype=np.uint32)
 
 
 def shingle_hashes(ids: np.ndarray, k: int) -> np.ndarray:
@@ -39,3 +38,4 @@ def shingle_hashes(ids: np.ndarray, k: int) -> np.ndarray:
             acc = acc * _MIX + values[j : j + count] + np.uint64(j + 1)
         acc ^= acc >> np.uint64(29)
     return np.unique(acc)
+

@@ -18,9 +18,9 @@ SKETCH_SCHEME = "multiply-shift-u64-v1"
 @dataclass(frozen=True)
 class SketchParams:
     num_perm: int = 128
-    bands: int = 32
-    rows: int = 4
-    shingle_k: int = 5
+    bands: int = 42
+    rows: int = 3
+    shingle_k: int = 4
     seed: int = 1
     scheme: str = SKETCH_SCHEME
 
@@ -56,6 +56,32 @@ class MinHasher:
         with np.errstate(over="ignore"):
             hashed = (shingles[:, None] * self._a[None, :] + self._b[None, :]) >> np.uint64(32)
         return hashed.min(axis=0).astype(np.uint32)
+
+    def signatures(self, shingle_sets: list[np.ndarray]) -> np.ndarray:
+        """Signatures of many shingle sets at once (one row each): one vectorized pass instead of one per set."""
+        p = self.params
+        out = np.full((len(shingle_sets), p.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+        nonempty = [i for i, s in enumerate(shingle_sets) if len(s)]
+        if not nonempty:
+            return out
+        sets = [shingle_sets[i] for i in nonempty]
+        offsets = np.cumsum([0] + [len(s) for s in sets[:-1]])
+        flat = np.concatenate(sets)
+        with np.errstate(over="ignore"):
+            hashed = (flat[:, None] * self._a[None, :] + self._b[None, :]) >> np.uint64(32)
+        out[nonempty] = np.minimum.reduceat(hashed, offsets, axis=0).astype(np.uint32)
+        return out
+
+    def band_keys_many(self, signatures: np.ndarray) -> np.ndarray:
+        """Band keys of many signatures: an array of shape (len(signatures), bands), signed 63-bit."""
+        p = self.params
+        rows = signatures[:, : p.bands * p.rows].reshape(len(signatures), p.bands, p.rows).astype(np.uint64)
+        acc = np.broadcast_to(self._band_salt, (len(signatures), p.bands)).copy()
+        with np.errstate(over="ignore"):
+            for j in range(p.rows):
+                acc = (acc ^ rows[:, :, j]) * np.uint64(0x100000001B3) + np.uint64(0x9E3779B97F4A7C15)
+                acc ^= acc >> np.uint64(31)
+        return (acc >> np.uint64(1)).astype(np.int64)
 
     def band_keys(self, signature: np.ndarray) -> list[int]:
         """One signed 63-bit key per band: equal keys mean the band's rows agree."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz.distance import Indel, LCSseq, Levenshtein
@@ -36,10 +36,10 @@ class Match:
     source_lines: tuple[int, int]
     longest_run: int
     distinct_shingles: int
-    bleu: float
-    jaccard5: float
-    edit: float
     shared_comments: frozenset[int]
+    bleu: float = 0.0  # LiCoEval's scores on the lexical streams: filled by with_lexical_scores
+    jaccard5: float = 0.0
+    edit: float = 0.0
 
     @property
     def licoeval(self) -> float:
@@ -55,7 +55,22 @@ def gather(structural: np.ndarray, lexical: np.ndarray, lines: np.ndarray, range
     return Side(structural[idx].tolist(), lexical[idx].tolist(), lines[idx].tolist(), comments)
 
 
+def quick_similarity(query: Side, source: Side) -> float:
+    """A cheap first look (C speed) that decides which candidates deserve a full comparison."""
+    return Indel.normalized_similarity(query.structural, source.structural)
+
+
+def with_lexical_scores(match: Match, query: Side, source: Side) -> Match:
+    return replace(
+        match,
+        bleu=bleu4(query.lexical, source.lexical),
+        jaccard5=ngram_jaccard(query.lexical, source.lexical, 5),
+        edit=Levenshtein.normalized_similarity(query.lexical, source.lexical),
+    )
+
+
 def compare(query: Side, source: Side) -> Match:
+    """Align the structural streams; LiCoEval's lexical scores come separately (they cost more)."""
     q, s = query.structural, source.structural
     matched = 0
     longest = 0
@@ -82,9 +97,6 @@ def compare(query: Side, source: Side) -> Match:
         source_lines=(min(s_hit), max(s_hit)) if s_hit else (0, 0),
         longest_run=longest,
         distinct_shingles=len(set(zip(q_tokens, q_tokens[1:], q_tokens[2:], q_tokens[3:], strict=False))),
-        bleu=bleu4(query.lexical, source.lexical),
-        jaccard5=ngram_jaccard(query.lexical, source.lexical, 5),
-        edit=Levenshtein.normalized_similarity(query.lexical, source.lexical),
         shared_comments=query.comments & source.comments,
     )
 

@@ -58,6 +58,11 @@ def _register() -> None:
 
     cli.add_command(index)
     cli.add_command(scan)
+    from licheck.cli.baseline_cmd import baseline
+    from licheck.cli.notice_cmd import notice
+
+    cli.add_command(baseline)
+    cli.add_command(notice)
     try:  # the fingerprint group imports nothing heavy until one of its commands runs
         from licheck.cli.fingerprint_cmd import fingerprint
     except ImportError:

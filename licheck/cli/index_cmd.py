@@ -3,12 +3,36 @@
 from __future__ import annotations
 
 import json
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.markup import escape
 
-from licheck.cli.common import err_console, index_option, out_console, progress_bar
-from licheck.errors import UsageError
+from licheck.cli.common import err_console, index_option, out_console
+from licheck.errors import EXIT_ERROR, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from licheck.indexer import AddResult
+    from licheck.sources.manifest import SourceOutcome
+
+_SPECS_HELP = ("A SOURCE is a folder, a file or an archive, or pypi:NAME==VERSION, npm:NAME@VERSION, "
+               "deb:PACKAGE[=VERSION] or git:PATH_OR_URL@REV.")
+
+
+def cache_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--cache", "cache_dir", type=click.Path(file_okay=False), envvar="LICHECK_CACHE",
+                        help="Download cache (default: ~/.cache/licheck; also LICHECK_CACHE).")(func)
+
+
+def jobs_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
+                        help="Worker processes (default: all cores).")(func)
 
 
 @click.group()
@@ -16,40 +40,72 @@ def index() -> None:
     """Build and inspect an index of open-source code."""
 
 
-@index.command("add")
-@click.argument("paths", nargs=-1, required=True)
+@index.command("add", epilog=_SPECS_HELP)
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @index_option()
-@click.option("--name", help="Source name (default: the folder's name). Only with one PATH.")
-@click.option("--version", "version", default="", help="Source version. Only with one PATH.")
+@click.option("--name", help="Source name (default: the package's or folder's name). Only with one SOURCE.")
+@click.option("--version", "version", default="", help="Source version. Only with one SOURCE.")
 @click.option("--license", "license_", help="SPDX expression for the source (default: detected).")
 @click.option("--url", default="", help="Where the source came from (shown in findings).")
-@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes (default: all cores).")
-def add_cmd(paths: tuple[str, ...], index_path: str, name: str | None, version: str, license_: str | None,
-            url: str, jobs: int | None) -> None:
-    """Index each PATH (a folder or file) as one source."""
-    from pathlib import Path
+@jobs_option
+@cache_option
+def add_cmd(sources: tuple[str, ...], index_path: str, name: str | None, version: str, license_: str | None,
+            url: str, jobs: int | None, cache_dir: str | None) -> None:
+    """Index each SOURCE as one source: a local path or a registry package."""
+    from dataclasses import replace
 
-    from licheck.indexer import SourceSpec, add_source
+    from licheck.indexer import Analyzer, add_source
+    from licheck.sources.cache import default_cache_dir
+    from licheck.sources.fetch import download_source, unpack_source
+    from licheck.sources.spec import parse_source_spec
     from licheck.store.index_db import IndexDB
 
-    if len(paths) > 1 and (name or version):
-        raise UsageError("--name and --version apply to one PATH; run `index add` once per source")
-    console = err_console()
-    with IndexDB.open_for_write(index_path) as db:
-        for raw in paths:
-            spec = SourceSpec(Path(raw), name=name, version=version, license=license_, url=url)
-            with progress_bar(f"indexing {raw}") as progress:
-                result = add_source(db, spec, jobs=jobs, progress=progress)
-            src = result.source
-            label = f"{src.name} {src.version}".strip()
-            if result.unchanged:
-                console.print(f"{label}: already indexed, unchanged")
-                continue
-            console.print(escape(f"{label}: {result.files} files, {result.units} new units, license {src.license} "
-                                 f"({src.license_category}) from {src.license_origin or 'nowhere'}"
-                                 + (f", {len(result.skipped)} skipped" if result.skipped else "")))
-            for skipped in result.skipped[:20]:
-                console.print(f"  [dim]skipped {escape(skipped.path)}: {escape(skipped.reason)}[/]")
+    if len(sources) > 1 and (name or version):
+        raise UsageError("--name and --version apply to one SOURCE; run `index add` once per source")
+    refs = [parse_source_spec(raw) for raw in sources]  # every spec checked before anything is fetched
+    cache = Path(cache_dir) if cache_dir else default_cache_dir()
+    console = _console()
+    with IndexDB.open_for_write(index_path) as db, Analyzer(db.params, jobs=jobs) as analyzer:
+        for ref in refs:
+            download = download_source(ref, cache)
+            with tempfile.TemporaryDirectory(prefix="licheck-unpack-") as workdir:
+                spec = unpack_source(download, Path(workdir))
+                spec = replace(spec, name=name or spec.name, version=version or spec.version,
+                               license=license_ or spec.license, url=url or spec.url,
+                               license_info=None if license_ else spec.license_info)
+                with _progress(console, ref.label) as (progress, _):
+                    result = add_source(db, spec, progress=progress, analyzer=analyzer)
+            _print_result(console, result)
+
+
+@index.command("build")
+@click.argument("manifest", type=click.Path(dir_okay=False, exists=True))
+@index_option()
+@jobs_option
+@cache_option
+def build_cmd(manifest: str, index_path: str, jobs: int | None, cache_dir: str | None) -> None:
+    """Build an index from a TOML manifest of sources (e.g. indexes/starter.toml).
+
+    Re-running skips the sources already indexed at the same digest, so an interrupted build resumes.
+    A source that cannot be fetched or unpacked safely is reported; the others are still indexed,
+    and the command exits 2 at the end.
+    """
+    from licheck.sources.cache import default_cache_dir
+    from licheck.sources.manifest import build_from_manifest, load_manifest
+    from licheck.store.index_db import IndexDB
+
+    loaded = load_manifest(Path(manifest))
+    cache = Path(cache_dir) if cache_dir else default_cache_dir()
+    console = _console()
+    with IndexDB.open_for_write(index_path) as db, _progress(console, f"building {manifest}") as (progress, sources):
+        report = build_from_manifest(db, loaded, cache=cache, jobs=jobs, progress=progress,
+                                     on_source=lambda outcome, done, total: _print_outcome(console, outcome, done,
+                                                                                           total, sources))
+        units = db.unit_count()
+    indexed, unchanged, failed = (report.count(s) for s in ("indexed", "unchanged", "failed"))
+    console.print(f"{index_path}: {indexed} indexed, {unchanged} unchanged, {failed} failed; {units} units in all")
+    if failed:
+        click.get_current_context().exit(EXIT_ERROR)
 
 
 @index.command("info")
@@ -103,3 +159,77 @@ def remove_cmd(source: str, index_path: str, version: str | None) -> None:
     if not removed:
         raise UsageError(f"no source named {source!r} in {index_path}", hint="see `licheck index list`")
     err_console().print(f"removed {removed} source(s) named {source}")
+
+
+@index.command("vacuum")
+@index_option()
+def vacuum_cmd(index_path: str) -> None:
+    """Drop what removed sources left behind and compact the file."""
+    from licheck.store.index_db import IndexDB
+
+    with IndexDB.open_for_write(index_path) as db:
+        db.vacuum()
+    err_console().print(f"{index_path}: vacuumed")
+
+
+# -- rendering ---------------------------------------------------------------------------------------------
+def _console() -> Console:
+    console = err_console()
+    console.soft_wrap = True  # one line per source, even in a narrow or non-terminal stderr
+    return console
+
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+@contextmanager
+def _progress(console: Console, description: str) -> Iterator[tuple[ProgressFn, Any]]:
+    """Two bars on stderr (sources, files of the current source), shown only on a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bars = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console,
+                    disable=not console.is_terminal, transient=True)
+    sources = bars.add_task(description, total=None, rate="")
+    files = bars.add_task("files", total=None, rate="")
+
+    def update(stage: str, done: int, total: int) -> None:
+        task = bars.tasks[files]
+        if done <= 1:
+            bars.reset(files, total=total)
+        elapsed = task.elapsed or 0.0
+        rate = f"{done / elapsed:.0f} {stage}/s" if elapsed > 0.5 else ""
+        bars.update(files, completed=done, total=total, rate=rate)
+
+    with bars:
+        yield update, (bars, sources)
+
+
+def _print_outcome(console: Console, outcome: SourceOutcome, done: int, total: int, sources: Any) -> None:
+    bars, task = sources
+    bars.update(task, completed=done, total=total)
+    label = f"[{done}/{total}] {outcome.entry.ref.label}"
+    if outcome.status == "failed":
+        console.print(f"[red]{escape(label)}: failed[/]: {escape(outcome.error)}")
+    elif outcome.status == "unchanged":
+        console.print(f"{escape(label)}: already indexed, unchanged")
+    elif outcome.result is not None:
+        console.print(escape(f"{label}: ") + _result_line(outcome.result)
+                      + escape(f" ({outcome.download_s:.1f} s fetch, {outcome.index_s:.1f} s index)"))
+
+
+def _print_result(console: Console, result: AddResult) -> None:
+    src = result.source
+    label = f"{src.name} {src.version}".strip()
+    if result.unchanged:
+        console.print(escape(f"{label}: already indexed, unchanged"))
+        return
+    console.print(escape(f"{label}: ") + _result_line(result))
+    for skipped in result.skipped[:20]:
+        console.print(f"  [dim]skipped {escape(skipped.path)}: {escape(skipped.reason)}[/]")
+
+
+def _result_line(result: AddResult) -> str:
+    src = result.source
+    return escape(f"{result.files} files, {result.units} new units, license {src.license} ({src.license_category}) "
+                  f"from {src.license_origin or 'nowhere'}" + (f", {len(result.skipped)} skipped" if result.skipped else ""))

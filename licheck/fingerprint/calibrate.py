@@ -20,6 +20,7 @@ STAT_DIRECTIONS: dict[str, str] = {
     "s3": "higher",
     "weight_residual": "lower",
     "weight_overlap": "higher",
+    "weight_lowrank": "lower",
 }
 
 

@@ -20,13 +20,14 @@ from licheck.fingerprint.linalg import (
 from licheck.fingerprint.observations import Observations
 
 S2_MAX_RANK = 16
+S2_TEST_RANK = 8  # S2's test statistic: held-out residual after removing this many fitted directions
 
 
 @dataclass(frozen=True)
 class JointSpace:
     """S2: how many extra directions the suspect adds to the victim's space."""
 
-    statistic: float  # held-out residual after removing S2_MAX_RANK fitted directions
+    statistic: float  # held-out residual after removing S2_TEST_RANK fitted directions
     held_out: tuple[float, ...]  # held-out residual (median over positions) after k = 0..k_max directions
     adapter_rank: int | None  # smallest k whose held-out residual reaches the floor; None if none does
     gap_rank: int  # rank-gap estimate on the fitted residual's singular values
@@ -49,6 +50,7 @@ class WeightComparison:
 
     overlap: float  # mean squared cosine over the smaller space
     residual: float  # ||(I - QQ^T) W_s||_F / ||C W_s||_F
+    lowrank_residual: float  # the same after removing the top S2_TEST_RANK residual directions
     min_cosine: float
     adapter_rank: int  # rank-gap estimate of the suspect's head outside the victim space
     suspect_dim: int
@@ -91,7 +93,7 @@ def s2_joint_space(obs: Observations, basis: np.ndarray, *, floor: float, k_max:
     reached = [k for k, value in enumerate(held) if value <= tol]
     scale = np.linalg.norm(centred[0::2]) / np.sqrt(max(fit.shape[0], 1))
     l_sum = basis.shape[1] + int(np.sum(s / np.sqrt(max(fit.shape[0], 1)) > tol * scale))
-    return JointSpace(statistic=held[-1], held_out=tuple(held), adapter_rank=reached[0] if reached else None,
+    return JointSpace(statistic=held[min(S2_TEST_RANK, k_top)], held_out=tuple(held), adapter_rank=reached[0] if reached else None,
                       gap_rank=rank_from_gap(s, max_rank=k_top) if s.size > 1 else 0, l_sum=l_sum)
 
 
@@ -99,7 +101,7 @@ def s3_overlap(obs: Observations, basis: np.ndarray, *, max_dim: int | None = No
     """Suspect dimension from the singular-value gap of C Y, then ||Q^T S||_F^2 / h_s."""
     centred = center_rows(obs.values)
     _, s, vt = np.linalg.svd(centred, full_matrices=False)
-    limit = max_dim if max_dim is not None else max(1, min(centred.shape) - 1)
+    limit = max_dim if max_dim is not None else max(1, min(centred.shape) // 2)
     dim = max(1, rank_from_gap(s, max_rank=limit))
     top = vt[:dim].T
     overlap = float(np.sum((basis.T @ top) ** 2) / dim)
@@ -114,8 +116,10 @@ def compare_weights(basis: np.ndarray, head: np.ndarray, bias: np.ndarray | None
     w = center_rows(np.asarray(head, dtype=np.float64).T).T
     resid = w - basis @ (basis.T @ w)
     s = np.linalg.svd(resid, compute_uv=False)
-    ratio = float(np.linalg.norm(resid) / max(np.linalg.norm(w), 1e-300))
-    return WeightComparison(overlap=float(np.mean(cosines**2)), residual=ratio,
+    norm = max(np.linalg.norm(w), 1e-300)
+    ratio = float(np.linalg.norm(resid) / norm)
+    lowrank = float(np.sqrt(np.sum(s[S2_TEST_RANK:] ** 2)) / norm)
+    return WeightComparison(overlap=float(np.mean(cosines**2)), residual=ratio, lowrank_residual=lowrank,
                             min_cosine=float(cosines.min()) if cosines.size else 0.0,
                             adapter_rank=rank_from_gap(s, max_rank=min(S2_MAX_RANK, s.size - 1)),
                             suspect_dim=suspect.shape[1])

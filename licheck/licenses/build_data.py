@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "spdx_licenses.json"
+from licheck.licenses.ids import DATA_FILE
 
 
 def load_scancode_index() -> list[dict[str, Any]]:
     """The ScanCode license index vendored in license-expression."""
-    from license_expression import get_license_index
+    from license_expression import get_license_index  # type: ignore[import-untyped]
 
     index: list[dict[str, Any]] = get_license_index()
     return index

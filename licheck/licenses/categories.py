@@ -139,4 +139,3 @@ def category_of(expression: str) -> str:
 def more_restrictive(a: str, b: str) -> str:
     """The more restrictive of two categories (useful when merging findings)."""
     return a if RESTRICTIVENESS.index(a) >= RESTRICTIVENESS.index(b) else b
-

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from licheck.licenses.ids import canonical_exception_id
 from licheck.licenses.info import LicenseInfo, license_info
+from licheck.licenses.metadata import read_text
 from licheck.licenses.names import PUBLIC_DOMAIN, license_from_name
 from licheck.licenses.spdx import parse_spdx
 
@@ -65,9 +66,9 @@ def dep5_licenses(root: Path) -> Dep5 | None:
     """Parse ``debian/copyright`` in root or one folder down; None when absent or not DEP-5."""
     subdirs = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
     for base in (root, *subdirs):
-        path = base / "debian" / "copyright"
-        if path.is_file():
-            return parse_dep5(path.read_text(encoding="utf-8", errors="replace"), base=base)
+        text = read_text(base / "debian" / "copyright")
+        if text is not None:
+            return parse_dep5(text, base=base)
     return None
 
 
@@ -85,7 +86,9 @@ def parse_dep5(text: str, *, base: Path) -> Dep5 | None:
         if "files" in paragraph and "license" in paragraph:
             patterns = tuple(paragraph["files"].split())
             origin = f"debian/copyright (Files: {' '.join(patterns)})"
-            stanzas.append(Dep5Stanza(patterns, _globs_regex(patterns), _license_field(paragraph["license"], origin)))
+            stanzas.append(
+                Dep5Stanza(patterns, _globs_regex(patterns), _license_field(paragraph["license"], origin))
+            )
     return Dep5(base=base, header=header_license, stanzas=tuple(stanzas))
 
 
@@ -125,7 +128,9 @@ def _convert_words(words: list[str]) -> str | None:
         if word.lower() in ("and", "or"):
             out.append(word.upper())
         elif word.lower() == "with":
-            end = next((i for i in range(position, len(words)) if words[i].lower() == "exception"), len(words) - 1)
+            end = next(
+                (i for i in range(position, len(words)) if words[i].lower() == "exception"), len(words) - 1
+            )
             exception = _exception_id(" ".join(words[position + 1 : end]))
             if exception:
                 out.append(f"WITH {exception}")

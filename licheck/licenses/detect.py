@@ -1,6 +1,7 @@
 """Detect a source's license: declared metadata first, then LICENSE/COPYING files by key phrases.
 
-Precedence in a folder: PKG-INFO/METADATA (License-Expression > License > classifiers) >
+Precedence in a folder: PKG-INFO/METADATA (License-Expression > License as a name > classifiers,
+several joined with AND as ScanCode does > License holding a pasted text, by phrases) >
 pyproject.toml > setup.cfg > package.json > debian/copyright > LICENSE*/LICENCE*/COPYING* files.
 The root is searched first, then (only if the root gives nothing) each folder one level down, since
 sdists and Debian sources unpack into a single top folder.
@@ -33,6 +34,7 @@ __all__ = [
     "dep5_licenses",
     "detect_package_license",
     "license_from_files",
+    "license_from_header",
     "license_from_option",
     "spdx_header_of",
 ]
@@ -63,6 +65,12 @@ def spdx_header_of(text: str) -> str | None:
             value = _COMMENT_CLOSERS.sub("", match.group(1)).strip().strip("\"'").strip()
             return parse_spdx(value)
     return None
+
+
+def license_from_header(text: str) -> LicenseInfo | None:
+    """A file's own license from its SPDX-License-Identifier header (overrides the package's), if any."""
+    expression = spdx_header_of(text)
+    return license_info(expression, "SPDX-License-Identifier header") if expression else None
 
 
 def detect_package_license(root: Path) -> LicenseInfo:

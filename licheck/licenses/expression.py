@@ -8,6 +8,7 @@ generated id table; ``tests/licenses`` cross-checks the rendering against licens
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from licheck.licenses.ids import canonical_exception_id, canonical_license_id
@@ -61,7 +62,9 @@ def render_expression(node: Node) -> str:
         return node.id + ("+" if node.or_later else "")
     if isinstance(node, WithException):
         return f"{render_expression(node.license)} WITH {node.exception}"
-    parts = [f"({render_expression(a)})" if isinstance(a, Compound) else render_expression(a) for a in node.args]
+    parts = [
+        f"({render_expression(a)})" if isinstance(a, Compound) else render_expression(a) for a in node.args
+    ]
     return f" {node.operator} ".join(parts)
 
 
@@ -90,8 +93,7 @@ class _Parser:
         self.pos += 1
         return token
 
-    def _compound(self, operator: str, sub: str) -> Node:
-        parse_sub = getattr(self, sub)
+    def _compound(self, operator: str, parse_sub: Callable[[], Node]) -> Node:
         args = [parse_sub()]
         while (token := self._peek()) is not None and token.upper() == operator:
             self.pos += 1
@@ -99,14 +101,14 @@ class _Parser:
         flat: list[Node] = []
         for arg in args:
             same = isinstance(arg, Compound) and arg.operator == operator
-            flat.extend(arg.args if same else (arg,))  # type: ignore[union-attr]
+            flat.extend(arg.args if same and isinstance(arg, Compound) else (arg,))
         return flat[0] if len(flat) == 1 else Compound(operator, tuple(flat))
 
     def parse_or(self) -> Node:
-        return self._compound("OR", "parse_and")
+        return self._compound("OR", self.parse_and)
 
     def parse_and(self) -> Node:
-        return self._compound("AND", "parse_with")
+        return self._compound("AND", self.parse_with)
 
     def parse_with(self) -> Node:
         atom = self.parse_atom()

@@ -22,9 +22,9 @@ MAX_METADATA_BYTES = 2_000_000
 
 
 def read_text(path: Path) -> str | None:
-    """A small text file's content, or None when it is missing, too big or unreadable."""
+    """A small regular file's content, or None when missing, a symlink (untrusted archives), too big or unreadable."""
     try:
-        if not path.is_file() or path.stat().st_size > MAX_METADATA_BYTES:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_METADATA_BYTES:
             return None
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -51,21 +51,25 @@ def _core_metadata_files(folder: Path) -> list[Path]:
 
 
 def _from_core_metadata_text(text: str, name: str) -> Found | None:
+    """License-Expression > License as a name > license classifiers (several -> AND) > License as a text."""
     headers = HeaderParser().parsestr(text, headersonly=True)
     expression = normalize_license(headers.get("License-Expression"))
     if expression != NOASSERTION:
         return expression, f"{name} License-Expression"
-    license_field = headers.get("License")
-    if license_field:
-        value = "\n".join(line.strip().lstrip("|") for line in license_field.splitlines())
-        expression = normalize_license(value)
-        if expression != NOASSERTION:
-            kind = "license text, phrase match" if looks_like_license_text(value.strip()) else "name"
-            return expression, f"{name} License ({kind})"
-    classifiers = [c for c in headers.get_all("Classifier") or () if c.strip().lower().startswith("license ::")]
+    field = "\n".join(
+        line.strip().lstrip("|") for line in (headers.get("License") or "").splitlines()
+    ).strip()
+    is_text = looks_like_license_text(field)
+    if field and not is_text and (expression := normalize_license(field)) != NOASSERTION:
+        return expression, f"{name} License"
+    classifiers = [
+        c for c in headers.get_all("Classifier") or () if c.strip().lower().startswith("license ::")
+    ]
     found = [e for c in classifiers if (e := license_from_classifier(c))]
     if found:
         return combine_expressions(found, "AND"), f"{name} classifier"
+    if is_text and (expression := normalize_license(field)) != NOASSERTION:
+        return expression, f"{name} License (license text, phrase match)"
     return None
 
 
@@ -119,7 +123,9 @@ def from_package_json(folder: Path) -> Found | None:
         if value.strip().upper() == "UNLICENSED":
             return PROPRIETARY, "package.json license (UNLICENSED)"
         if value.strip().upper().startswith("SEE LICENSE IN"):
-            return _from_named_file(folder, value.strip()[len("SEE LICENSE IN") :].strip(), "package.json license file")
+            return _from_named_file(
+                folder, value.strip()[len("SEE LICENSE IN") :].strip(), "package.json license file"
+            )
         return _found(value, "package.json license")
     legacy = data.get("licenses")
     if isinstance(legacy, list):

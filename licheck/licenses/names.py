@@ -19,7 +19,12 @@ PROPRIETARY = "LicenseRef-scancode-proprietary-license"
 # (pattern on the cleaned name, SPDX stem, known versions, default version when none is given)
 _VERSIONED: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
     (r"\bagpl|affero", "AGPL", ("1.0", "3.0"), "3.0+"),
-    (r"\blgpl|lesser general public|library general public|lesser gpl|library gpl", "LGPL", ("2.0", "2.1", "3.0"), "2.0+"),
+    (
+        r"\blgpl|lesser general public|library general public|lesser gpl|library gpl",
+        "LGPL",
+        ("2.0", "2.1", "3.0"),
+        "2.0+",
+    ),
     (r"\bgpl|general public license|gnu public license", "GPL", ("1.0", "2.0", "3.0"), "1.0+"),
     (r"\bgfdl|free documentation", "GFDL", ("1.1", "1.2", "1.3"), "1.3+"),
     (r"\bapache|\basl\b", "Apache", ("1.0", "1.1", "2.0"), "2.0"),

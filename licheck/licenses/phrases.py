@@ -23,13 +23,17 @@ _GNU_TITLES = (
     ("gnu free documentation license", "GFDL"),
 )
 _GNU_VERSIONS = {
-    "AGPL": ("1.0", "3.0"), "LGPL": ("2.0", "2.1", "3.0"), "GPL": ("1.0", "2.0", "3.0"),
+    "AGPL": ("1.0", "3.0"),
+    "LGPL": ("2.0", "2.1", "3.0"),
+    "GPL": ("1.0", "2.0", "3.0"),
     "GFDL": ("1.1", "1.2", "1.3"),
 }
 
 _LATER_NOTICE = re.compile(r"\(at your option\),? any later version|or any later version of the license")
 _BSD_GRANT = "redistribution and use in source and binary forms, with or without modification, are permitted"
-_ISC_GRANT = re.compile(r"permission to use, copy, modify, (?:and/or |and )?distribute this software for any purpose")
+_ISC_GRANT = re.compile(
+    r"permission to use, copy, modify, (?:and/or |and )?distribute this software for any purpose"
+)
 
 # (expression, phrases that must all occur)
 _SIMPLE: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -68,9 +72,7 @@ def licenses_in_text(text: str) -> list[str]:
     for expression, phrases in _SIMPLE:
         if expression not in found and all(p in norm for p in phrases):
             found.append(expression)
-    found.extend(e for e in (_mit_family(norm), _bsd_family(norm)) if e)
-    if expression_from_grant := _isc_family(norm):
-        found.append(expression_from_grant)
+    found.extend(e for e in (_mit_family(norm), _bsd_family(norm), _isc_family(norm)) if e)
     return found
 
 

@@ -14,7 +14,20 @@ from licheck.licenses.names import license_from_classifier, license_from_name
 from licheck.licenses.phrases import license_from_text
 
 NOASSERTION = "NOASSERTION"
-_EMPTY = {"", "unknown", "none", "noassertion", "n/a", "na", "-", "tbd", "todo", "other", "license", "see license"}
+_EMPTY = {
+    "",
+    "unknown",
+    "none",
+    "noassertion",
+    "n/a",
+    "na",
+    "-",
+    "tbd",
+    "todo",
+    "other",
+    "license",
+    "see license",
+}
 _OR_SPLIT = re.compile(r"\s+or\s+|\s*/\s*|\s*\|\s*", re.IGNORECASE)
 _INDIVISIBLE = re.compile(r"zlib\s*/\s*libpng|other\s*/\s*proprietary", re.IGNORECASE)
 _AND_SPLIT = re.compile(r"\s+and\s+|\s*,\s*|\s*&\s*|\s*;\s*", re.IGNORECASE)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from licheck import __version__
 from licheck.report.model import Finding, ScanReport
 
 
-def finding_to_dict(finding: Finding) -> dict[str, Any]:
+def finding_to_dict(finding: Finding, *, reason: str | None = None) -> dict[str, Any]:
     src = finding.source
     return {
         "path": finding.path,
@@ -29,14 +30,18 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "obligations": list(finding.obligations),
         "policy": finding.policy,
         "id": finding.fingerprint,
+        "policy_reason": reason or "",
     }
 
 
-def report_to_dict(report: ScanReport) -> dict[str, Any]:
-    return {
+def report_to_dict(report: ScanReport, *, reasons: Mapping[str, str] | None = None,
+                   baseline: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """``reasons``: why each finding (by id) got its policy; ``baseline``: {"path", "accepted"} when one was used."""
+    reasons = reasons or {}
+    data: dict[str, Any] = {
         "licheck_version": __version__,
         "index": {"path": report.index.path, "sources": report.index.sources, "units": report.index.units},
-        "findings": [finding_to_dict(f) for f in report.findings],
+        "findings": [finding_to_dict(f, reason=reasons.get(f.fingerprint)) for f in report.findings],
         "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
         "summary": {
             "files_scanned": report.files_scanned,
@@ -45,9 +50,16 @@ def report_to_dict(report: ScanReport) -> dict[str, Any]:
             "striking": sum(1 for f in report.findings if f.striking),
             "violations": report.violations,
             "skipped": len(report.skipped),
+            "warnings": sum(1 for f in report.findings if f.policy == "warn"),
+            "unknown_license": sum(1 for f in report.findings if f.source.license_category == "unknown"),
+            "accepted_by_baseline": int(baseline["accepted"]) if baseline else 0,
         },
     }
+    if baseline:
+        data["baseline"] = dict(baseline)
+    return data
 
 
-def render_json(report: ScanReport) -> str:
-    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"
+def render_json(report: ScanReport, *, reasons: Mapping[str, str] | None = None,
+                baseline: Mapping[str, Any] | None = None) -> str:
+    return json.dumps(report_to_dict(report, reasons=reasons, baseline=baseline), indent=2, ensure_ascii=False) + "\n"

@@ -278,13 +278,24 @@ class IndexDB:
 
         A bucket holding more than ``bucket_cap`` units is common code (boilerplate) and is skipped.
         """
+        keys = list(band_keys)
+        if not keys:
+            return {}
+        # one statement, one bounded subquery per band: a giant bucket costs at most bucket_cap + 1 rows
+        sql = " UNION ALL ".join(
+            f"SELECT {i} AS band, unit_id FROM (SELECT unit_id FROM bands WHERE key = ? LIMIT ?)" for i in range(len(keys))
+        )
+        args: list[int] = []
+        for key in keys:
+            args += (key, bucket_cap + 1)
+        per_band: dict[int, list[int]] = {}
+        for band, unit_id in self.db.execute(sql, args):
+            per_band.setdefault(band, []).append(unit_id)
         hits: dict[int, int] = {}
-        query = "SELECT unit_id FROM bands WHERE key = ? LIMIT ?"
-        for key in band_keys:
-            rows = self.db.execute(query, (key, bucket_cap + 1)).fetchall()
-            if len(rows) > bucket_cap:
+        for members in per_band.values():
+            if len(members) > bucket_cap:
                 continue
-            for (unit_id,) in rows:
+            for unit_id in members:
                 hits[unit_id] = hits.get(unit_id, 0) + 1
         return hits
 

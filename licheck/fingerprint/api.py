@@ -1,0 +1,148 @@
+"""The calls the `licheck fingerprint` commands make: one function per command, paths in, results out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from licheck.errors import InputError, UsageError
+from licheck.fingerprint.calibrate import NullModel
+from licheck.fingerprint.digest import file_digest
+from licheck.fingerprint.extract import extract_from_outputs, extract_from_weights
+from licheck.fingerprint.fpfile import Fingerprint, load_fingerprint, save_fingerprint
+from licheck.fingerprint.model_dir import open_model_dir
+from licheck.fingerprint.null_build import NullMember, build_null
+from licheck.fingerprint.nullfile import load_null, save_null
+from licheck.fingerprint.observations import Observations, full_observations
+from licheck.fingerprint.outputs_file import observations_from_positions, parse_jsonl, read_array_outputs
+from licheck.fingerprint.prompts import load_prompts
+from licheck.fingerprint.report import VerifyReport
+from licheck.fingerprint.runner import run_model
+from licheck.fingerprint.softcap import uncap_logprobs
+from licheck.fingerprint.tensors import read_output_layer
+from licheck.fingerprint.verify import VerifySettings, verify_observations, verify_weights
+from licheck.fingerprint.vocab import Vocabulary, build_token_map, load_vocabulary
+
+Progress = Callable[[str], None]
+DEFAULT_MAX_POSITIONS = 768
+
+
+def null_path_for(fingerprint: Path) -> Path:
+    return fingerprint.with_name(fingerprint.name.removesuffix(".safetensors") + ".null.safetensors")
+
+
+def extract_white_box(model_dir: Path, output: Path, *, allow_pickle: bool = False) -> Fingerprint:
+    fp = extract_from_weights(model_dir, allow_pickle=allow_pickle)
+    save_fingerprint(fp, output)
+    return fp
+
+
+def extract_black_box(outputs: Path, tokenizer_dir: Path, output: Path, *, name: str) -> Fingerprint:
+    vocab = load_vocabulary(tokenizer_dir)
+    values = _full_vectors(outputs, vocab)
+    fp = extract_from_outputs(values, vocab, name=name, source_digest=file_digest([outputs]))
+    save_fingerprint(fp, output)
+    return fp
+
+
+def verify_suspect_model(fp_path: Path, suspect_dir: Path, *, null_path: Path | None, run: bool,
+                         prompts: Path | None, max_positions: int, allow_pickle: bool, alpha: float,
+                         progress: Progress | None = None) -> VerifyReport:
+    fp, null = load_fingerprint_and_null(fp_path, null_path)
+    model = open_model_dir(suspect_dir)
+    vocab = load_vocabulary(model.path)
+    _require_same_vocabulary(fp, vocab, suspect_dir)
+    hashes = {"fingerprint": file_digest([fp_path]), "suspect_weights": file_digest(model.safetensors_files or
+                                                                                   model.pickle_files)}
+    settings = VerifySettings(alpha=alpha, suspect_name=model.path.name, input_hashes=hashes)
+    if not run:
+        layer = read_output_layer(model, allow_pickle=allow_pickle)
+        return verify_weights(fp, layer.head, layer.bias, null, replace(settings, access="weights"))
+    if progress:
+        progress(f"running {model.path.name} on the prompt set")
+    result = run_model(model, load_prompts(prompts), max_positions=max_positions, allow_pickle=allow_pickle)
+    notes = (f"suspect softcap {result.softcap_inverted} inverted",) if result.softcap_inverted else ()
+    return verify_observations(fp, result.observations, null, replace(settings, access="full-logits", notes=notes))
+
+
+def verify_suspect_outputs(fp_path: Path, outputs: Path, *, null_path: Path | None, alpha: float,
+                           softcap: float | None = None, suspect_name: str | None = None) -> VerifyReport:
+    fp, null = load_fingerprint_and_null(fp_path, null_path)
+    obs = read_observations(outputs, fp)
+    cap = softcap or fp.meta.softcap
+    notes: tuple[str, ...] = ()
+    if cap and obs.is_full:
+        obs = replace(obs, values=uncap_logprobs(obs.values, cap, fp.basis))
+        notes = (f"softcap {cap} inverted (offset fitted per position)",)
+    access = "full" if obs.is_full else ("top-k" if obs.topk_only else "partial")
+    settings = VerifySettings(alpha=alpha, access=access, suspect_name=suspect_name or outputs.name,
+                              input_hashes={"fingerprint": file_digest([fp_path]), "suspect_outputs":
+                                            file_digest([outputs])}, notes=notes)
+    return verify_observations(fp, obs, null, settings)
+
+
+def read_observations(outputs: Path, fp: Fingerprint) -> Observations:
+    if outputs.suffix in (".npy", ".safetensors"):
+        return full_observations(read_array_outputs(outputs))
+    vocab = Vocabulary(tokens=fp.meta.tokens, digest=fp.meta.tokenizer_digest, byte_level=fp.meta.byte_level)
+    parsed = parse_jsonl(outputs, build_token_map(vocab), vocab_size=fp.meta.vocab_size)
+    return observations_from_positions(parsed, vocab_size=fp.meta.vocab_size, output_dim=fp.basis.shape[1])
+
+
+def calibrate(model_dirs: list[Path], output_files: list[Path], *, tokenizer_dir: Path | None, output: Path,
+              prompts: Path | None, max_positions: int, allow_pickle: bool,
+              progress: Progress | None = None) -> NullModel:
+    members: list[NullMember] = []
+    digests = set()
+    for path in model_dirs:
+        fp = extract_from_weights(path, allow_pickle=allow_pickle)
+        digests.add(fp.meta.tokenizer_digest)
+        if progress:
+            progress(f"running {path.name}")
+        obs = run_model(open_model_dir(path), load_prompts(prompts), max_positions=max_positions,
+                        allow_pickle=allow_pickle).observations
+        members.append(NullMember(name=path.name, basis=fp.basis, observations=obs, head=fp.head, bias=fp.bias))
+    if output_files:
+        if tokenizer_dir is None:
+            raise UsageError("calibrating from output files needs --tokenizer DIR (the shared tokenizer)")
+        vocab = load_vocabulary(tokenizer_dir)
+        digests.add(vocab.digest)
+        for path in output_files:
+            fp = extract_from_outputs(_full_vectors(path, vocab), vocab, name=path.name,
+                                      source_digest=file_digest([path]))
+            obs = full_observations(_full_vectors(path, vocab))
+            members.append(NullMember(name=path.name, basis=fp.basis, observations=obs))
+    if len(digests) > 1:
+        raise InputError("the calibration models do not share one tokenizer",
+                         hint="the null must come from independent models with the victim's tokenizer")
+    null = build_null(members, tokenizer_digest=digests.pop() if digests else "", progress=progress)
+    save_null(null, output)
+    return null
+
+
+def _full_vectors(path: Path, vocab: Vocabulary) -> np.ndarray:
+    if path.suffix in (".npy", ".safetensors"):
+        return np.asarray(read_array_outputs(path), dtype=np.float64)
+    parsed = parse_jsonl(path, build_token_map(vocab), vocab_size=vocab.size)
+    obs = observations_from_positions(parsed, vocab_size=vocab.size, output_dim=vocab.size)
+    if not obs.is_full:
+        raise InputError(f"{path}: positions do not cover the whole vocabulary; full output vectors are needed")
+    return obs.values
+
+
+def load_fingerprint_and_null(fp_path: Path, null_path: Path | None) -> tuple[Fingerprint, NullModel]:
+    fp = load_fingerprint(fp_path)
+    path = null_path or null_path_for(fp_path)
+    if not path.is_file():
+        raise UsageError(f"no calibration null at {path}",
+                         hint="build one with `licheck fingerprint calibrate ... --output PATH`, or pass --null")
+    return fp, load_null(path)
+
+
+def _require_same_vocabulary(fp: Fingerprint, vocab: Vocabulary, suspect_dir: Path) -> None:
+    if vocab.digest != fp.meta.tokenizer_digest:
+        raise InputError(f"{suspect_dir}: the suspect's tokenizer differs from the victim's (mismatched vocabularies)",
+                         hint="verify through --suspect-outputs with tokens mapped to the victim's vocabulary")

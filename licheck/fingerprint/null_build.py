@@ -1,0 +1,51 @@
+"""Build the empirical null: all ordered pairs of independent models that share the tokenizer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from licheck.errors import UsageError
+from licheck.fingerprint.calibrate import NullModel, NullPair
+from licheck.fingerprint.controls import measure_floors
+from licheck.fingerprint.observations import Observations
+from licheck.fingerprint.pairs import pair_statistics
+
+
+@dataclass(frozen=True)
+class NullMember:
+    """One independent model: its space, its outputs, and its head when the weights are known."""
+
+    name: str
+    basis: np.ndarray
+    observations: Observations | None
+    head: np.ndarray | None = None
+    bias: np.ndarray | None = None
+
+
+def build_null(members: Sequence[NullMember], *, tokenizer_digest: str,
+               progress: Callable[[str], None] | None = None) -> NullModel:
+    """Statistics of every ordered pair (victim a, suspect b), a != b."""
+    if len(members) < 2:
+        raise UsageError("calibration needs at least two independent models")
+    vocab = {m.basis.shape[0] for m in members}
+    if len(vocab) != 1:
+        raise UsageError(f"calibration models disagree on the vocabulary size: {sorted(vocab)}")
+    pairs = []
+    positions = 0
+    for a in members:
+        floor = measure_floors(a.basis, a.head, a.bias).floor
+        for b in members:
+            if a is b:
+                continue
+            head = b.head if a.head is not None else None
+            stats = pair_statistics(a.basis, b.observations, floor=floor, suspect_head=head, suspect_bias=b.bias)
+            if b.observations is not None:
+                positions = b.observations.n_positions if not positions else min(positions, b.observations.n_positions)
+            pairs.append(NullPair(victim=a.name, suspect=b.name, stats=stats.as_null_stats(), s1_ratios=stats.s1_ratios))
+            if progress:
+                progress(f"null pair {a.name} -> {b.name}")
+    return NullModel(pairs=tuple(pairs), n_positions=positions, vocab_size=vocab.pop(),
+                     tokenizer_digest=tokenizer_digest)

@@ -1,0 +1,61 @@
+"""The calibration null on disk: per-pair statistics as JSON metadata, per-position S1 in safetensors."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from licheck.errors import InputError
+from licheck.fingerprint.calibrate import NullModel, NullPair
+from licheck.fingerprint.tensors import read_header
+
+FORMAT = "licheck-null/1"
+META_KEY = "licheck"
+
+
+def save_null(null: NullModel, path: Path) -> None:
+    from safetensors.numpy import save_file
+
+    arrays = {f"s1_ratios.{i}": np.ascontiguousarray(p.s1_ratios, dtype=np.float32) for i, p in enumerate(null.pairs)}
+    meta = {
+        "format": FORMAT,
+        "n_positions": null.n_positions,
+        "vocab_size": null.vocab_size,
+        "tokenizer_digest": null.tokenizer_digest,
+        "pairs": [{"victim": p.victim, "suspect": p.suspect, "stats": p.stats} for p in null.pairs],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.close(fd)
+    try:
+        save_file(arrays, tmp, metadata={META_KEY: json.dumps(meta)})
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def load_null(path: Path) -> NullModel:
+    from safetensors.numpy import load_file
+
+    if not path.is_file():
+        raise InputError(f"{path}: no such calibration file", hint="build one with `licheck fingerprint calibrate`")
+    header = read_header(path)
+    try:
+        meta = json.loads((header.get("__metadata__") or {})[META_KEY])
+        if meta["format"] != FORMAT:
+            raise ValueError(f"format {meta['format']!r}")
+        arrays = load_file(str(path))
+        pairs = tuple(
+            NullPair(victim=p["victim"], suspect=p["suspect"], stats=dict(p["stats"]),
+                     s1_ratios=arrays[f"s1_ratios.{i}"].astype(np.float64))
+            for i, p in enumerate(meta["pairs"])
+        )
+        return NullModel(pairs=pairs, n_positions=int(meta["n_positions"]), vocab_size=int(meta["vocab_size"]),
+                         tokenizer_digest=str(meta["tokenizer_digest"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"{path}: not a licheck calibration null ({exc})") from exc

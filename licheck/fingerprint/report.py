@@ -1,0 +1,123 @@
+"""The verify report: DESIGN.md's JSON contract plus every statistic, and a table for people."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from licheck import __version__
+
+if TYPE_CHECKING:
+    from licheck.fingerprint.calibrate import Calibrated, NullModel
+    from licheck.fingerprint.controls import Floors
+    from licheck.fingerprint.fpfile import Fingerprint
+    from licheck.fingerprint.observations import Observations
+    from licheck.fingerprint.pairs import PairStats
+    from licheck.fingerprint.verdict import Decision
+    from licheck.fingerprint.verify import VerifySettings
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    data: dict[str, Any]
+
+    @property
+    def verdict(self) -> str:
+        return str(self.data["verdict"])
+
+
+def build_report(*, fp: Fingerprint, decision: Decision, tests: dict[str, Calibrated], stats: PairStats,
+                 floors: Floors, obs: Observations | None, null: NullModel, settings: VerifySettings) -> VerifyReport:
+    meta = fp.meta
+    data: dict[str, Any] = {
+        "verdict": decision.verdict,
+        "method": decision.method,
+        "statistic": decision.statistic,
+        "threshold": decision.threshold,
+        "false_positive_rate": decision.false_positive_rate,
+        "false_positive_rate_extrapolated": decision.fpr_extrapolated,
+        "queries": obs.queries if obs else 0,
+        "victim": meta.name,
+        "suspect": settings.suspect_name,
+        "licheck_version": __version__,
+        "mode": settings.access,
+        "reasons": list(decision.reasons),
+        "findings": list(decision.findings),
+        "alpha": settings.alpha,
+        "victim_hidden_size": meta.hidden_size,
+        "victim_output_dim": int(fp.basis.shape[1]),
+        "vocab_size": meta.vocab_size,
+        "chance_level": (meta.hidden_size + 1) / meta.vocab_size,
+        "statistics": _statistics(stats, tests),
+        "floors": {"self_copy": floors.self_copy, "bf16_copy": floors.bf16_copy},
+        "positions": obs.n_positions if obs else 0,
+        "coordinates_per_position": obs.coords_per_position if obs else 0,
+        "calls": obs.calls if obs else 0,
+        "tokens": {"mapped": obs.mapped_tokens, "unmapped": obs.unmapped_tokens} if obs else None,
+        "null": {"pairs": len(null.pairs), "n_positions": null.n_positions,
+                 "fpr_resolution": min((t.resolution for t in tests.values()), default=None),
+                 "fpr_note": "false_positive_rate is empirical (resolution-limited); "
+                             "false_positive_rate_extrapolated is a normal fit on the transformed null"},
+        "inputs": dict(settings.input_hashes) | {"victim_weights": meta.weights_digest,
+                                                  "victim_tokenizer": meta.tokenizer_digest},
+        "notes": list(settings.notes),
+    }
+    return VerifyReport(data=data)
+
+
+def _statistics(stats: PairStats, tests: dict[str, Calibrated]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if stats.s1 is not None:
+        out["s1"] = {"value": stats.s1, "aggregate": "median over positions"}
+    if stats.joint is not None:
+        j = stats.joint
+        out["s2"] = {"value": j.statistic, "held_out_by_k": list(j.held_out), "adapter_rank": j.adapter_rank,
+                     "gap_rank": j.gap_rank, "l_sum": j.l_sum}
+    if stats.overlap is not None:
+        o = stats.overlap
+        out["s3"] = {"value": o.overlap, "suspect_dim": o.suspect_dim, "min_positions": o.min_positions,
+                     "status": "ok" if o.enough_positions else "insufficient queries"}
+    if stats.weights is not None:
+        w = stats.weights
+        out["weight_overlap"] = {"value": w.overlap, "min_cosine": w.min_cosine, "suspect_dim": w.suspect_dim}
+        out["weight_residual"] = {"value": w.residual, "adapter_rank": w.adapter_rank}
+        out["weight_lowrank"] = {"value": w.lowrank_residual}
+    for name, test in tests.items():
+        entry = out.setdefault(name, {"value": test.value})
+        entry.update({k: v for k, v in asdict(test).items() if k not in ("name", "value")})
+        entry["null_range"] = list(test.null_range)
+    return out
+
+
+def render_table(report: VerifyReport) -> str:
+    """A plain-text table (rich) for people."""
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.table import Table
+
+    d = report.data
+    table = Table(title=f"{d['suspect']} vs {d['victim']}: {d['verdict'].upper()}")
+    for col in ("statistic", "value", "threshold", "p (empirical)", "p (extrapolated)", "beyond null"):
+        table.add_column(col)
+    for name, entry in d["statistics"].items():
+        table.add_row(name, _fmt(entry.get("value")), _fmt(entry.get("threshold")), _fmt(entry.get("p_value")),
+                      _fmt(entry.get("p_extrapolated")), str(entry.get("significant", "-")))
+    buffer = StringIO()
+    console = Console(file=buffer, width=110, no_color=True)
+    console.print(table)
+    console.print(f"method: {d['method']}   FPR: {_fmt(d['false_positive_rate'])} "
+                  f"(extrapolated {_fmt(d['false_positive_rate_extrapolated'])})   "
+                  f"positions: {d['positions']}   calls: {d['calls']}   chance level (h+1)/V: {d['chance_level']:.4f}")
+    console.print(f"floors: self {d['floors']['self_copy']:.2e}, bf16 {d['floors']['bf16_copy']:.2e}")
+    for line in d["reasons"] + d["findings"]:
+        console.print(f"- {line}")
+    return buffer.getvalue()
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)

@@ -1,0 +1,107 @@
+"""verify: suspect outputs or weights + fingerprint + null -> calibrated verdict and report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from licheck.errors import InputError
+from licheck.fingerprint.calibrate import Calibrated, NullModel, calibrate_statistic
+from licheck.fingerprint.controls import Floors, measure_floors
+from licheck.fingerprint.fpfile import Fingerprint
+from licheck.fingerprint.observations import Observations
+from licheck.fingerprint.pairs import PairStats, pair_statistics
+from licheck.fingerprint.report import VerifyReport, build_report
+from licheck.fingerprint.verdict import decide
+
+
+@dataclass(frozen=True)
+class VerifySettings:
+    alpha: float = 1e-2  # family-wise false-positive rate the verdict is held to
+    max_unmapped_fraction: float = 0.01
+    access: str = "full"  # full | topk | topk+logit_bias | weights
+    suspect_name: str = "suspect"
+    input_hashes: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+def verify_observations(fp: Fingerprint, obs: Observations, null: NullModel, settings: VerifySettings) -> VerifyReport:
+    """Test suspect outputs against the fingerprint, thresholds from the null."""
+    _check_compatible(fp, null, obs.vocab_size)
+    floors = measure_floors(fp.basis, fp.head, fp.bias)
+    blockers = _blockers(fp, obs, settings)
+    stats = pair_statistics(fp.basis, None if obs.topk_only else obs, floor=floors.floor)
+    tests = _calibrate_tests(stats, null, obs.n_positions, settings.alpha, weights=False)
+    can_rule_out, why = _can_rule_out(obs, stats)
+    decision = decide(tests, blockers=blockers, can_rule_out=can_rule_out, rule_out_reason=why,
+                      distillation_suspected=_distillation_pattern(stats, tests))
+    return build_report(fp=fp, decision=decision, tests=tests, stats=stats, floors=floors, obs=obs, null=null,
+                        settings=settings)
+
+
+def verify_weights(fp: Fingerprint, head: np.ndarray, bias: np.ndarray | None, null: NullModel,
+                   settings: VerifySettings) -> VerifyReport:
+    """Weight mode: principal angles between the two output layers; no queries."""
+    _check_compatible(fp, null, head.shape[0])
+    floors = measure_floors(fp.basis, fp.head, fp.bias)
+    stats = pair_statistics(fp.basis, None, floor=floors.floor, suspect_head=head, suspect_bias=bias)
+    tests = _calibrate_tests(stats, null, 0, settings.alpha, weights=True)
+    decision = decide(tests, blockers=[], can_rule_out=True)
+    return build_report(fp=fp, decision=decision, tests=tests, stats=stats, floors=floors, obs=None, null=null,
+                        settings=settings)
+
+
+def _check_compatible(fp: Fingerprint, null: NullModel, vocab_size: int) -> None:
+    if vocab_size != fp.meta.vocab_size:
+        raise InputError(f"the suspect's vocabulary has {vocab_size} entries, the victim's {fp.meta.vocab_size}",
+                         hint="mismatched vocabularies: supply outputs mapped to the victim's tokenizer")
+    if null.vocab_size != fp.meta.vocab_size or null.tokenizer_digest != fp.meta.tokenizer_digest:
+        raise InputError("the calibration null was built for another tokenizer than the fingerprint's",
+                         hint="calibrate with independent models that share the victim's tokenizer")
+
+
+def _blockers(fp: Fingerprint, obs: Observations, settings: VerifySettings) -> list[str]:
+    out = []
+    if obs.topk_only:
+        out.append(f"top-k logprobs without usable logit bias: {obs.coords_per_position} coordinates per position "
+                   f"cannot test membership in a {fp.basis.shape[1]}-dimensional space")
+    total = obs.mapped_tokens + obs.unmapped_tokens
+    if total and obs.unmapped_tokens / total > settings.max_unmapped_fraction:
+        out.append(f"unmapped vocabulary: {obs.unmapped_tokens} of {total} returned tokens are not in the "
+                   "victim's vocabulary")
+    if obs.n_positions < 1:
+        out.append("too few positions")
+    return out
+
+
+def _can_rule_out(obs: Observations, stats: PairStats) -> tuple[bool, str]:
+    if stats.overlap is None:
+        return False, ("too few positions: only S1 on partial coordinates was possible, "
+                       "which cannot rule out heavy fine-tuning")
+    if not stats.overlap.enough_positions:
+        return False, (f"too few positions: S3 needs at least {stats.overlap.min_positions} "
+                       f"(2 x suspect dimension {stats.overlap.suspect_dim}), got {obs.n_positions}")
+    return True, ""
+
+
+def _calibrate_tests(stats: PairStats, null: NullModel, n_positions: int, alpha: float, *,
+                     weights: bool) -> dict[str, Calibrated]:
+    values = stats.as_null_stats()
+    names = [n for n in (("weight_residual", "weight_lowrank", "weight_overlap") if weights else ("s1", "s2", "s3")) if n in values]
+    names = [n for n in names if (null.s1_at(n_positions).size if n == "s1" else null.values(n).size) >= 2]
+    if not names:
+        raise InputError("the calibration null holds no statistic this verification can use",
+                         hint="calibrate from model directories for weight mode, or from output files")
+    each = alpha / len(names)
+    out = {}
+    for name in names:
+        reference = null.s1_at(n_positions) if name == "s1" else null.values(name)
+        out[name] = calibrate_statistic(name, values[name], reference, alpha=each)
+    return out
+
+
+def _distillation_pattern(stats: PairStats, tests: dict[str, Calibrated]) -> bool:
+    """Aligned overall (S3 beyond the null) while S1 and S2 stay within it."""
+    s3 = tests.get("s3")
+    return bool(s3 and s3.significant and not any(tests[n].significant for n in ("s1", "s2") if n in tests))
