@@ -17,7 +17,8 @@ WIDTH = 100
 
 def walk(command: click.Command, parent: click.Context | None, name: str) -> Iterator[tuple[str, str]]:
     """(`licheck sub cmd`, help text) for a command and, depth first, its subcommands in name order."""
-    ctx = click.Context(command, info_name=name, parent=parent, terminal_width=WIDTH, max_content_width=WIDTH)
+    settings = {"terminal_width": WIDTH, "max_content_width": WIDTH, **command.context_settings}
+    ctx = click.Context(command, info_name=name, parent=parent, **settings)
     yield ctx.command_path, command.get_help(ctx)
     if isinstance(command, click.Group):
         for sub_name in sorted(command.list_commands(ctx)):

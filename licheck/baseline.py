@@ -10,10 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +82,9 @@ def load_baseline(path: str | Path) -> Baseline:
 
 def write_baseline(path: str | Path, entries: dict[str, dict[str, Any]]) -> None:
     """Write atomically (temp file + rename), ids sorted, so the file diffs well in review."""
+    import tempfile
+    from datetime import UTC, datetime
+
     path = Path(path)
     data = {"format": BASELINE_FORMAT, "licheck_version": __version__,
             "updated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

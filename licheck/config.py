@@ -6,7 +6,6 @@ Every problem in the file and the environment is collected and reported in one C
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -203,6 +202,8 @@ def _check_licenses(raw: Any, label: str, problems: list[str], base: Path) -> An
         elif (canonical := canonical_license_id(item)) is not None:
             kept.add(canonical)
         else:
+            import difflib
+
             close = difflib.get_close_matches(item, _CATEGORIES, n=1)
             suggestion = f" (did you mean {close[0]!r}?)" if close else ""
             problems.append(f"{label}: {item!r} is neither a license category ({', '.join(_CATEGORIES)}) "
@@ -250,6 +251,8 @@ _CHECKS = {"path": _check_path, "licenses": _check_licenses, "globs": _check_glo
 
 
 def _unknown_key(key: str, known: Any, *, prefix: str = "") -> str:
+    import difflib
+
     close = difflib.get_close_matches(key.replace("_", "-").removeprefix(prefix), list(known), n=1)
     suggestion = f" (did you mean {prefix}{close[0]!r}?)" if close else ""
     return f"unknown key {key!r}{suggestion}"

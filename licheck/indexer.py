@@ -95,15 +95,14 @@ def add_source(index: IndexDB, spec: SourceSpec, *, jobs: int | None = None, pro
 def _file_license(spec: SourceSpec, path: str, header: str | None,
                   source_license: LicenseInfo) -> tuple[str, str, str] | None:
     """A file's own license when it differs from the source's: its SPDX header, else the fetcher's override."""
+    info: LicenseInfo | None = None
     if header and not spec.license:
         info = license_from_header(header)
     elif spec.file_licenses is not None:
         info = spec.file_licenses(path)
-        if info is None or info.expression in (source_license.expression, "NOASSERTION"):
-            return None
-    else:
-        return None
-    return info.expression, info.category, info.origin
+        if info is not None and info.expression in (source_license.expression, "NOASSERTION"):
+            info = None
+    return (info.expression, info.category, info.origin) if info is not None else None
 
 
 def license_from_header(expression: str) -> LicenseInfo:

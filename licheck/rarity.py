@@ -17,7 +17,7 @@ class Thresholds:
     long_match_similarity: float = 0.6  # ... aligned closely with the source unit as a whole ...
     long_match_lines: int = 5  # ... over at least this many lines ...
     complexity_floor: int = 20  # ... with at least this many distinct 4-grams (repetitive scaffolds have few) ...
-    common_sources: int = 4  # ... held by fewer sources than this (more: a common pattern)
+    common_sources: int = 3  # ... held by fewer sources than this (more: a common pattern)
     report_similarity: float = 0.5  # non-striking matches at or above this are reported as "similar"
 
 
@@ -29,6 +29,7 @@ class Decision:
 
 
 def decide(match: Match, *, sources_holding: int, thresholds: Thresholds = Thresholds()) -> Decision:
+    """``sources_holding``: how many indexed sources hold this code or a close variant of it."""
     t = thresholds
     if match.matched_tokens < t.min_tokens:
         return Decision(False, False, "too-short")

@@ -20,6 +20,7 @@ from licheck.verify import Match, Side, compare, gather, quick_similarity, with_
 MAX_CANDIDATES = 20  # looked up by band hits
 MAX_VERIFIED = 5  # fully aligned, by quick similarity
 MIN_QUICK_SIMILARITY = 0.3
+CLOSE_VARIANT = 0.8  # candidates this close, in several sources, make a query unit a common pattern
 BUCKET_CAP = 200
 
 
@@ -62,6 +63,7 @@ class Scanner:
         self.settings = settings
         self.hasher = MinHasher(index.params)
         self._rarity: dict[int, int] = {}
+        self._content_sources: dict[int, set[str]] = {}
 
     def scan(self, targets: Iterable[ScanTarget], *, progress: Callable[[str, int, int], None] | None = None) -> ScanReport:
         sources, units = self.index.counts()
@@ -103,6 +105,7 @@ class Scanner:
                                  if unit.unit.start_line <= c.line <= unit.unit.end_line))
         sides = [(row, self._side(row)) for row in self.index.units(ranked)]
         scored = sorted(((quick_similarity(query, side), row.id, row, side) for row, side in sides), reverse=True)
+        close_sources = self._sources_of(row for quick, _, row, _ in scored if quick >= CLOSE_VARIANT)
         best: tuple[tuple[bool, float], Finding] | None = None
         for quick, _, row, side in scored[:MAX_VERIFIED]:
             if quick < MIN_QUICK_SIMILARITY:
@@ -112,7 +115,8 @@ class Scanner:
                 continue
             if match.shared_comments:  # LiCoEval's route needs its lexical scores
                 match = with_lexical_scores(match, query, side)
-            decision = decide(match, sources_holding=self._sources_holding(row.digest), thresholds=self.settings.thresholds)
+            holding = max(self._sources_holding(row.digest), len(close_sources))
+            decision = decide(match, sources_holding=holding, thresholds=self.settings.thresholds)
             if not decision.report or (not decision.striking and not self.settings.include_similar):
                 continue
             key = (decision.striking, match.similarity * match.matched_tokens)
@@ -127,6 +131,14 @@ class Scanner:
     def _side(self, row: UnitRow) -> Side:
         tokens = self.index.content_tokens(row.content_id)
         return gather(tokens.structural, tokens.lexical, tokens.lines, row.ranges, tokens.comment_digests)
+
+    def _sources_of(self, rows: Iterable[UnitRow]) -> set[str]:
+        names: set[str] = set()
+        for row in rows:
+            if row.content_id not in self._content_sources:
+                self._content_sources[row.content_id] = {p.source.name for p in self.index.placements(row.content_id)}
+            names |= self._content_sources[row.content_id]
+        return names
 
     def _sources_holding(self, digest: int) -> int:
         if digest not in self._rarity:

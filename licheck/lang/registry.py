@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import PurePath
 from typing import Any
 
@@ -95,7 +95,6 @@ LANGUAGES: dict[str, LanguageSpec] = {
 }
 
 _BY_EXTENSION = {ext: spec for spec in LANGUAGES.values() for ext in spec.extensions}
-_SHEBANG = re.compile(rb"^#!\s*(?:/usr/bin/env\s+(?:-S\s+)?)?\S*?([A-Za-z]+)[\d.]*\b")
 _SHEBANG_NAMES = {"python": "python", "node": "javascript", "nodejs": "javascript", "deno": "typescript",
                   "ruby": "ruby", "php": "php"}
 
@@ -112,12 +111,20 @@ def language_for(path: str | PurePath, head: bytes = b"") -> LanguageSpec | None
     if spec is not None:
         return spec
     if head.startswith(b"#!"):
-        match = _SHEBANG.match(head.split(b"\n", 1)[0])
-        if match:
-            name = _SHEBANG_NAMES.get(match.group(1).decode("ascii", "replace"))
-            if name:
-                return LANGUAGES[name]
+        name = _SHEBANG_NAMES.get(_interpreter(head.split(b"\n", 1)[0][2:].decode("ascii", "replace")))
+        if name:
+            return LANGUAGES[name]
     return None
+
+
+def _interpreter(command: str) -> str:
+    """'/usr/bin/env -S python3.11 -u' → 'python'."""
+    words = command.split()
+    if words and words[0].rsplit("/", 1)[-1] == "env":
+        words = [w for w in words[1:] if not w.startswith("-")]
+    if not words:
+        return ""
+    return re.sub(r"[\d.]+$", "", words[0].rsplit("/", 1)[-1])
 
 
 def is_code_path(path: str | PurePath, head: bytes = b"") -> bool:
@@ -125,7 +132,7 @@ def is_code_path(path: str | PurePath, head: bytes = b"") -> bool:
     return language_for(path, head) is not None or PurePath(path).suffix.lower() in LEXICAL_EXTENSIONS
 
 
-@lru_cache(maxsize=None)
+@cache
 def parser_for(name: str) -> Any:
     """A tree-sitter parser for a language, loading its grammar wheel on first use."""
     import tree_sitter

@@ -48,7 +48,8 @@ def run_tool(args: list[str], *, what: str, cwd: Path | None = None, hint: str =
 
 def _command_name(args: list[str]) -> str:
     """``git -c x=y -C repo archive ...`` → ``git archive``: the tool and its subcommand."""
-    words, skip = [], False
+    words: list[str] = []
+    skip = False
     for arg in args:
         if skip:
             skip = False

@@ -24,7 +24,7 @@ from licheck.analyze import FileAnalysis
 from licheck.errors import IndexFileError, IndexMismatchError
 from licheck.lang.registry import LANGUAGES
 from licheck.normalize import NORMALIZER_VERSION
-from licheck.sketch import SketchParams
+from licheck.sketch import SKETCH_SCHEME, SketchParams
 from licheck.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
 _REBUILD_HINT = "rebuild the index with this version of licheck (licheck index add / index build into a new file)"
@@ -392,7 +392,10 @@ def _check_index(db: sqlite3.Connection, path: Path) -> SketchParams:
     except (KeyError, TypeError, ValueError):
         raise IndexFileError(f"{path} has no valid sketch settings: the index is damaged", hint=_REBUILD_HINT) from None
     expected = compat_stamp(params)
-    different = [key for key in ("sketch", "normalizer", "grammars") if meta.get(key) != expected[key]]
+    # the index's own sketch parameters are reproducible; its hashing scheme, normalizer and grammars may not be
+    different = [key for key in ("normalizer", "grammars") if meta.get(key) != expected[key]]
+    if params.scheme != SKETCH_SCHEME:
+        different.insert(0, "MinHash scheme")
     if different:
         raise IndexMismatchError(
             f"{path} was built with other {', '.join(different)} settings than this licheck uses", hint=_REBUILD_HINT

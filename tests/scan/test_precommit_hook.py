@@ -101,3 +101,18 @@ def test_hook_without_an_index_fails_with_exit_2_and_a_hint(hooked_repo) -> None
     result = commit(repo, env, "no index")
     assert result.returncode != 0
     assert "no index given" in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.network
+@pytest.mark.skipif(not os.environ.get("LICHECK_TEST_TRY_REPO"),
+                    reason="builds the hook's own Python environment from PyPI (~1 min): set LICHECK_TEST_TRY_REPO=1")
+def test_published_hook_installs_with_pre_commit_try_repo_and_blocks_gpl_code(repo: Path, index_path: Path) -> None:
+    """The hook exactly as published (`language: python`): pre-commit installs this repository into a venv."""
+    copy_into(repo, GPL_FILE, "copied.py")
+    git(repo, "add", ".")
+    env = {**os.environ, "LICHECK_INDEX": str(index_path)}
+    result = pre_commit("try-repo", str(ROOT), "licheck", cwd=repo, env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "copied.py lines 2-" in output and "gplthing" in output and "GPL-3.0-only" in output
