@@ -21,7 +21,7 @@ from licheck.report.model import Skipped
 from licheck.sketch import MinHasher, SketchParams
 from licheck.store.index_db import IndexDB, SourceRecord
 
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
+Progress = Callable[[str, int, int], None]  # (stage, done, total); stage "units" is a running count (total 0)
 FileLicenses = Callable[[str], LicenseInfo | None]
 _PARALLEL_MIN_FILES = 8
 
@@ -78,16 +78,19 @@ def add_source(index: IndexDB, spec: SourceSpec, *, jobs: int | None = None, pro
     result = AddResult(record)
     with index.transaction():
         source_id = index.add_source(record)
-        items = (analyzer.analyze(files, progress) if analyzer is not None
-                 else analyze_many(files, index.params, jobs=jobs, progress=progress, max_bytes=max_bytes))
-        for item in items:
+        items = (analyzer.analyze(files) if analyzer is not None
+                 else analyze_many(files, index.params, jobs=jobs, max_bytes=max_bytes))
+        for done, item in enumerate(items, start=1):
             if isinstance(item, Skipped):
                 result.skipped.append(item)
-                continue
-            analysis, header = item
-            file_license = _file_license(spec, analysis.path, header, license_info)
-            result.units += index.add_file(source_id, analysis, file_license)
-            result.files += 1
+            else:
+                analysis, header = item
+                file_license = _file_license(spec, analysis.path, header, license_info)
+                result.units += index.add_file(source_id, analysis, file_license)
+                result.files += 1
+            if progress:
+                progress("units", result.units, 0)  # total unknown: a running count
+                progress("files", done, len(files))
         index.finish_source(source_id, file_count=result.files, unit_count=result.units)
     return result
 

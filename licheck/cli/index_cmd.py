@@ -192,13 +192,17 @@ def _progress(console: Console, description: str) -> Iterator[tuple[ProgressFn, 
                     disable=not console.is_terminal, transient=True)
     sources = bars.add_task(description, total=None, rate="")
     files = bars.add_task("files", total=None, rate="")
+    units = [0]
 
     def update(stage: str, done: int, total: int) -> None:
+        if stage == "units":
+            units[0] = done
+            return
         task = bars.tasks[files]
         if done <= 1:
             bars.reset(files, total=total)
         elapsed = task.elapsed or 0.0
-        rate = f"{done / elapsed:.0f} {stage}/s" if elapsed > 0.5 else ""
+        rate = f"{done / elapsed:.0f} files/s, {units[0]} units" if elapsed > 0.5 else f"{units[0]} units"
         bars.update(files, completed=done, total=total, rate=rate)
 
     with bars:
