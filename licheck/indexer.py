@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -177,21 +178,38 @@ class Analyzer:
             self._pool = None
 
     def analyze(self, files: list[InputFile], progress: Progress | None = None) -> Iterator[AnalyzedItem]:
-        """Analyse files, in the worker processes when there are enough of them; yields in input order."""
+        """Analyse files, in the worker processes when there are enough of them; yields in input order.
+
+        At most ``jobs × 32`` files are in flight: results wait for this process (the SQLite writer), so
+        memory stays bounded however large a source is.
+        """
         total = len(files)
-        work = [(item, self.max_bytes) for item in files]
         results: Iterator[AnalyzedItem]
         if self.jobs <= 1 or total < _PARALLEL_MIN_FILES:
             _init_worker(self.params)
-            results = map(_analyze_one, work)
+            results = (_analyze_one((item, self.max_bytes)) for item in files)
         else:
-            # small chunks keep both workers busy to the end of a source; a file takes ~10-50 ms, IPC ~0.1 ms
-            chunksize = max(1, min(8, total // (self.jobs * 16)))
-            results = self._worker_pool().imap(_analyze_one, work, chunksize=chunksize)
+            results = self._in_workers(files)
         for done, item in enumerate(results, start=1):
             if progress:
                 progress("files", done, total)
             yield item
+
+    def _in_workers(self, files: list[InputFile]) -> Iterator[AnalyzedItem]:
+        pool = self._worker_pool()
+        window = self.jobs * 32
+        pending: deque[Any] = deque()
+        queued = iter(files)
+        for item in queued:
+            pending.append(pool.apply_async(_analyze_one, ((item, self.max_bytes),)))
+            if len(pending) >= window:
+                break
+        while pending:
+            result = pending.popleft().get()
+            following = next(queued, None)
+            if following is not None:
+                pending.append(pool.apply_async(_analyze_one, ((following, self.max_bytes),)))
+            yield result
 
     def start(self) -> Analyzer:
         """Start the workers now (before any thread starts: forking a threaded process is fragile)."""

@@ -17,6 +17,10 @@ class Thresholds:
     long_match_similarity: float = 0.6  # ... aligned closely with the source unit as a whole ...
     long_match_lines: int = 5  # ... over at least this many lines ...
     complexity_floor: int = 20  # ... with at least this many distinct 4-grams (repetitive scaffolds have few) ...
+    partial_coverage: float = 0.85  # a partial copy: most of the query unit is one long run of a larger unit
+    partial_tokens: int = 60
+    partial_longest_run: int = 20
+    partial_lines: int = 8
     common_sources: int = 3  # ... held by fewer sources than this (more: a common pattern)
     report_similarity: float = 0.5  # non-striking matches at or above this are reported as "similar"
 
@@ -47,6 +51,13 @@ def decide(match: Match, *, sources_holding: int, thresholds: Thresholds = Thres
         and lines >= t.long_match_lines
     ):
         return Decision(True, True, "long-rare-match")
-    if match.similarity >= t.report_similarity:
+    if (
+        match.query_coverage >= t.partial_coverage
+        and match.matched_tokens >= t.partial_tokens
+        and match.longest_run >= t.partial_longest_run
+        and lines >= t.partial_lines
+    ):
+        return Decision(True, True, "partial-copy")
+    if match.similarity >= t.report_similarity or match.query_coverage >= t.long_match_coverage:
         return Decision(True, False, "similar")
     return Decision(False, False, "dissimilar")

@@ -14,6 +14,7 @@ import numpy as np
 from rapidfuzz.distance import Indel, LCSseq, Levenshtein
 
 MIN_BLOCK = 4  # aligned runs shorter than this are coincidence, not copying
+STRAY_BLOCK = 16  # a run shorter than this, far from the others, does not stretch the reported lines
 
 
 @dataclass(frozen=True)
@@ -72,22 +73,15 @@ def with_lexical_scores(match: Match, query: Side, source: Side) -> Match:
 def compare(query: Side, source: Side) -> Match:
     """Align the structural streams; LiCoEval's lexical scores come separately (they cost more)."""
     q, s = query.structural, source.structural
-    matched = 0
-    longest = 0
-    q_hit: list[int] = []
-    s_hit: list[int] = []
-    q_tokens: list[int] = []
-    for op in LCSseq.opcodes(q, s):
-        if op.tag != "equal":
-            continue
-        length = op.src_end - op.src_start
-        if length < MIN_BLOCK:
-            continue
-        matched += length
-        longest = max(longest, length)
-        q_hit += (query.lines[op.src_start], query.lines[op.src_end - 1])
-        s_hit += (source.lines[op.dest_start], source.lines[op.dest_end - 1])
-        q_tokens.extend(q[op.src_start : op.src_end])
+    blocks = _trim_stray_blocks(
+        [(op.src_start, op.src_end, op.dest_start, op.dest_end) for op in LCSseq.opcodes(q, s)
+         if op.tag == "equal" and op.src_end - op.src_start >= MIN_BLOCK]
+    )
+    matched = sum(qe - qs for qs, qe, _, _ in blocks)
+    longest = max((qe - qs for qs, qe, _, _ in blocks), default=0)
+    q_tokens = [token for qs, qe, _, _ in blocks for token in q[qs:qe]]
+    q_hit = [query.lines[i] for qs, qe, _, _ in blocks for i in (qs, qe - 1)]
+    s_hit = [source.lines[i] for _, _, ss, se in blocks for i in (ss, se - 1)]
     return Match(
         similarity=Indel.normalized_similarity(q, s),
         matched_tokens=matched,
@@ -99,6 +93,25 @@ def compare(query: Side, source: Side) -> Match:
         distinct_shingles=len(set(zip(q_tokens, q_tokens[1:], q_tokens[2:], q_tokens[3:], strict=False))),
         shared_comments=query.comments & source.comments,
     )
+
+
+def _trim_stray_blocks(blocks: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Keep the cluster of aligned runs around the longest one; short runs far from it (a matching signature
+    line, a shared `return`) are dropped, so the reported line ranges hug the copied region."""
+    if len(blocks) < 2:
+        return blocks
+    anchor = max(range(len(blocks)), key=lambda i: blocks[i][1] - blocks[i][0])
+
+    def near(block: tuple[int, int, int, int], gap: int) -> bool:
+        return block[1] - block[0] >= STRAY_BLOCK or gap <= block[1] - block[0]
+
+    lo = anchor
+    while lo > 0 and near(blocks[lo - 1], blocks[lo][0] - blocks[lo - 1][1]):
+        lo -= 1
+    hi = anchor
+    while hi < len(blocks) - 1 and near(blocks[hi + 1], blocks[hi + 1][0] - blocks[hi][1]):
+        hi += 1
+    return blocks[lo : hi + 1]
 
 
 def _ngrams(tokens: list[int], n: int) -> Counter[tuple[int, ...]]:

@@ -32,6 +32,7 @@ class NullPair:
     suspect: str
     stats: dict[str, float]
     s1_ratios: np.ndarray  # per-position rho_t, used for the null at fewer positions
+    s1_partial_ratios: np.ndarray  # per-position rho_t on 2*dim recovered coordinates (logit-bias access)
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,13 @@ class NullModel:
     def values(self, stat: str) -> np.ndarray:
         return np.array([p.stats[stat] for p in self.pairs if p.stats.get(stat) is not None], dtype=np.float64)
 
-    def s1_at(self, n_positions: int) -> np.ndarray:
+    def s1_at(self, n_positions: int, *, partial: bool = False) -> np.ndarray:
         """Null of S1 at `n_positions`: medians of disjoint position blocks of every pair."""
         out: list[float] = []
         for pair in self.pairs:
-            ratios = pair.s1_ratios
+            ratios = pair.s1_partial_ratios if partial else pair.s1_ratios
+            if ratios.size == 0:
+                continue
             blocks = ratios.size // n_positions
             if blocks == 0:
                 out.append(float(np.median(ratios)))

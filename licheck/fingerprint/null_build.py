@@ -44,7 +44,8 @@ def build_null(members: Sequence[NullMember], *, tokenizer_digest: str,
             stats = pair_statistics(a.basis, b.observations, floor=floor, suspect_head=head, suspect_bias=b.bias)
             if b.observations is not None:
                 positions = b.observations.n_positions if not positions else min(positions, b.observations.n_positions)
-            pairs.append(NullPair(victim=a.name, suspect=b.name, stats=stats.as_null_stats(), s1_ratios=stats.s1_ratios))
+            pairs.append(NullPair(victim=a.name, suspect=b.name, stats=stats.as_null_stats(), s1_ratios=stats.s1_ratios,
+                                  s1_partial_ratios=stats.s1_partial_ratios))
             if progress:
                 progress(f"null pair {a.name} -> {b.name}")
     return NullModel(pairs=tuple(pairs), n_positions=positions, vocab_size=vocab.pop(),

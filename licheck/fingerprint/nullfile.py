@@ -21,6 +21,8 @@ def save_null(null: NullModel, path: Path) -> None:
     from safetensors.numpy import save_file
 
     arrays = {f"s1_ratios.{i}": np.ascontiguousarray(p.s1_ratios, dtype=np.float32) for i, p in enumerate(null.pairs)}
+    arrays |= {f"s1_partial.{i}": np.ascontiguousarray(p.s1_partial_ratios, dtype=np.float32)
+               for i, p in enumerate(null.pairs)}
     meta = {
         "format": FORMAT,
         "n_positions": null.n_positions,
@@ -52,7 +54,8 @@ def load_null(path: Path) -> NullModel:
         arrays = load_file(str(path))
         pairs = tuple(
             NullPair(victim=p["victim"], suspect=p["suspect"], stats=dict(p["stats"]),
-                     s1_ratios=arrays[f"s1_ratios.{i}"].astype(np.float64))
+                     s1_ratios=arrays[f"s1_ratios.{i}"].astype(np.float64),
+                     s1_partial_ratios=arrays[f"s1_partial.{i}"].astype(np.float64))
             for i, p in enumerate(meta["pairs"])
         )
         return NullModel(pairs=pairs, n_positions=int(meta["n_positions"]), vocab_size=int(meta["vocab_size"]),

@@ -32,7 +32,8 @@ def verify_observations(fp: Fingerprint, obs: Observations, null: NullModel, set
     floors = measure_floors(fp.basis, fp.head, fp.bias)
     blockers = _blockers(fp, obs, settings)
     stats = pair_statistics(fp.basis, None if obs.topk_only else obs, floor=floors.floor)
-    tests = _calibrate_tests(stats, null, obs.n_positions, settings.alpha, weights=False, required=not blockers)
+    tests = _calibrate_tests(stats, null, obs.n_positions, settings.alpha, weights=False, required=not blockers,
+                             partial=not obs.is_full)
     can_rule_out, why = _can_rule_out(obs, stats)
     decision = decide(tests, blockers=blockers, can_rule_out=can_rule_out, rule_out_reason=why,
                       distillation_suspected=_distillation_pattern(stats, tests))
@@ -86,10 +87,11 @@ def _can_rule_out(obs: Observations, stats: PairStats) -> tuple[bool, str]:
 
 
 def _calibrate_tests(stats: PairStats, null: NullModel, n_positions: int, alpha: float, *,
-                     weights: bool, required: bool = True) -> dict[str, Calibrated]:
+                     weights: bool, required: bool = True, partial: bool = False) -> dict[str, Calibrated]:
     values = stats.as_null_stats()
     names = [n for n in (("weight_residual", "weight_lowrank", "weight_overlap") if weights else ("s1", "s2", "s3")) if n in values]
-    names = [n for n in names if (null.s1_at(n_positions).size if n == "s1" else null.values(n).size) >= 2]
+    names = [n for n in names if (null.s1_at(n_positions, partial=partial).size if n == "s1"
+                                  else null.values(n).size) >= 2]
     if not names:
         if not required:
             return {}
@@ -98,7 +100,7 @@ def _calibrate_tests(stats: PairStats, null: NullModel, n_positions: int, alpha:
     each = alpha / len(names)
     out = {}
     for name in names:
-        reference = null.s1_at(n_positions) if name == "s1" else null.values(name)
+        reference = null.s1_at(n_positions, partial=partial) if name == "s1" else null.values(name)
         out[name] = calibrate_statistic(name, values[name], reference, alpha=each)
     return out
 

@@ -145,3 +145,24 @@ def test_getters_and_main_guard_are_below_the_size_floor(tmp_path: Path, fixture
         "if __name__ == '__main__':\n    sys.exit(main())\n"
     )
     assert striking(scan_text(index, "mine.py", text)) == []
+
+
+def test_snippet_lifted_out_of_a_long_function_into_a_new_function_is_found(index: Path) -> None:
+    reports = (CORPUS / "reports.py").read_text()
+    lines = reports.splitlines()
+    start = lines.index("    # aggregate net revenue, order counts and basket sizes per region")
+    end = lines.index("    # rank regions and compute month-over-month style indicators")
+    snippet = "\n".join(lines[start:end])  # 17 lines out of a 60-line function
+    text = (
+        "def summarize(orders, refunded, regions, month):\n"
+        "    started = time.monotonic()\n"
+        "    log.info('summarizing %d orders', len(orders))\n"
+        f"{snippet}\n"
+        "    elapsed = time.monotonic() - started\n"
+        "    return per_region, unknown_region, elapsed\n"
+    )
+    found = striking(scan_text(index, "partial.py", text))
+    assert found and found[0].source.path == "reports.py"
+    assert abs(found[0].start_line - 4) <= 2 and abs(found[0].end_line - (3 + end - start)) <= 2
+    source_start = start + 1
+    assert abs(found[0].source.start_line - source_start) <= 2
