@@ -173,12 +173,12 @@ def bench_scan(args: argparse.Namespace) -> None:
                 Path("/proc/sys/vm/drop_caches").write_text("3\n")
             except OSError as exc:
                 print(json.dumps({"warning": f"cannot drop the page cache: {exc}"}))
-        command = ["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "licheck", "scan", args.file,
+        command = ["/usr/bin/time", "-f", "%e %M %U %S", sys.executable, "-m", "licheck", "scan", args.file,
                    "--index", args.index, "--format", "json"]
         start = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - start
-        elapsed, rss_kb = done.stderr.strip().splitlines()[-1].split()
+        elapsed, rss_kb, user, system = done.stderr.strip().splitlines()[-1].split()
         try:
             report = json.loads(done.stdout)
             findings = len(report.get("findings", []))
@@ -186,8 +186,10 @@ def bench_scan(args: argparse.Namespace) -> None:
         except ValueError:
             findings, index_units = None, None
             sys.stderr.write(done.stderr[-2000:])
+        del elapsed
         print(json.dumps({"bench": "scan", "run": run + 1, "cold": args.drop_caches, "exit": done.returncode,
-                          "wall_s": round(wall, 3), "peak_rss_mb": round(int(rss_kb) / 1024),
+                          "wall_s": round(wall, 3), "cpu_s": round(float(user) + float(system), 2),
+                          "peak_rss_mb": round(int(rss_kb) / 1024),
                           "findings": findings, "index_units": index_units,
                           "file_lines": Path(args.file).read_text().count("\n")}))
 

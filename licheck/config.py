@@ -33,7 +33,7 @@ class Settings:
     forks: tuple[str, ...] = ()
     upstreams: tuple[str, ...] = ()
     ignore_paths: tuple[str, ...] = ()  # globs over scanned paths (vendored code): findings there are allowed
-    min_tokens: int = 25
+    min_tokens: int | None = None  # None: the scanner's own floor (licheck.rarity.Thresholds.min_tokens)
     min_lines: int = 1
     min_similarity: float = 0.0
     striking_only: bool = False

@@ -37,7 +37,7 @@ def decide(match: Match, *, sources_holding: int, thresholds: Thresholds = Thres
     t = thresholds
     if match.matched_tokens < t.min_tokens:
         return Decision(False, False, "too-short")
-    lines = match.query_lines[1] - match.query_lines[0] + 1
+    lines = match.matched_lines
     if sources_holding >= t.common_sources:
         return Decision(True, False, f"common-pattern ({sources_holding} sources)")
     if match.distinct_shingles < t.complexity_floor:

@@ -14,7 +14,8 @@ import numpy as np
 from rapidfuzz.distance import Indel, LCSseq, Levenshtein
 
 MIN_BLOCK = 4  # aligned runs shorter than this are coincidence, not copying
-STRAY_BLOCK = 16  # a run shorter than this, far from the others, does not stretch the reported lines
+STRAY_BLOCK = 16  # a run shorter than this, further than STRAY_GAP tokens from the others,
+STRAY_GAP = 16  # does not stretch the reported lines (an edited statement in between is bridged)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Match:
     query_lines: tuple[int, int]
     source_lines: tuple[int, int]
     longest_run: int
+    matched_lines: int  # query lines from the first to the last matched token (before trimming stray runs)
     distinct_shingles: int
     shared_comments: frozenset[int]
     bleu: float = 0.0  # LiCoEval's scores on the lexical streams: filled by with_lexical_scores
@@ -73,15 +75,14 @@ def with_lexical_scores(match: Match, query: Side, source: Side) -> Match:
 def compare(query: Side, source: Side) -> Match:
     """Align the structural streams; LiCoEval's lexical scores come separately (they cost more)."""
     q, s = query.structural, source.structural
-    blocks = _trim_stray_blocks(
-        [(op.src_start, op.src_end, op.dest_start, op.dest_end) for op in LCSseq.opcodes(q, s)
-         if op.tag == "equal" and op.src_end - op.src_start >= MIN_BLOCK]
-    )
+    blocks = [(op.src_start, op.src_end, op.dest_start, op.dest_end) for op in LCSseq.opcodes(q, s)
+              if op.tag == "equal" and op.src_end - op.src_start >= MIN_BLOCK]
     matched = sum(qe - qs for qs, qe, _, _ in blocks)
     longest = max((qe - qs for qs, qe, _, _ in blocks), default=0)
     q_tokens = [token for qs, qe, _, _ in blocks for token in q[qs:qe]]
-    q_hit = [query.lines[i] for qs, qe, _, _ in blocks for i in (qs, qe - 1)]
-    s_hit = [source.lines[i] for _, _, ss, se in blocks for i in (ss, se - 1)]
+    region = _trim_stray_blocks(blocks)  # only the reported line ranges hug the copied region
+    q_hit = [query.lines[i] for qs, qe, _, _ in region for i in (qs, qe - 1)]
+    s_hit = [source.lines[i] for _, _, ss, se in region for i in (ss, se - 1)]
     return Match(
         similarity=Indel.normalized_similarity(q, s),
         matched_tokens=matched,
@@ -90,6 +91,7 @@ def compare(query: Side, source: Side) -> Match:
         query_lines=(min(q_hit), max(q_hit)) if q_hit else (0, 0),
         source_lines=(min(s_hit), max(s_hit)) if s_hit else (0, 0),
         longest_run=longest,
+        matched_lines=query.lines[blocks[-1][1] - 1] - query.lines[blocks[0][0]] + 1 if blocks else 0,
         distinct_shingles=len(set(zip(q_tokens, q_tokens[1:], q_tokens[2:], q_tokens[3:], strict=False))),
         shared_comments=query.comments & source.comments,
     )
@@ -103,7 +105,7 @@ def _trim_stray_blocks(blocks: list[tuple[int, int, int, int]]) -> list[tuple[in
     anchor = max(range(len(blocks)), key=lambda i: blocks[i][1] - blocks[i][0])
 
     def near(block: tuple[int, int, int, int], gap: int) -> bool:
-        return block[1] - block[0] >= STRAY_BLOCK or gap <= block[1] - block[0]
+        return block[1] - block[0] >= STRAY_BLOCK or gap <= max(block[1] - block[0], STRAY_GAP)
 
     lo = anchor
     while lo > 0 and near(blocks[lo - 1], blocks[lo][0] - blocks[lo - 1][1]):

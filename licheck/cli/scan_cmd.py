@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +50,6 @@ class ScanOutcome:
     read_bytes: Callable[[str], bytes | None]
     accepted: int = 0
     baseline_path: str | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def run_scan(*, paths: tuple[str, ...], staged: bool, diff_rev: str | None, diff_file: str | None,
@@ -62,7 +61,6 @@ def run_scan(*, paths: tuple[str, ...], staged: bool, diff_rev: str | None, diff
     from licheck.baseline import assign_stable_ids
     from licheck.config import load_settings
     from licheck.policy import apply_policy, policy_from_settings
-    from licheck.rarity import Thresholds
     from licheck.report.model import Skipped
     from licheck.scanner import Scanner, ScanSettings
     from licheck.store.index_db import IndexDB
@@ -76,8 +74,10 @@ def run_scan(*, paths: tuple[str, ...], staged: bool, diff_rev: str | None, diff
         raise UsageError("no index given", hint="pass --index FILE, set LICHECK_INDEX, or `index = …` in [tool.licheck]")
     targets, skipped = collect_targets(paths=paths, staged=staged, diff_rev=diff_rev, diff_file=diff_file, cwd=cwd)
     policy = policy_from_settings(settings)
-    scan_settings = ScanSettings(thresholds=Thresholds(min_tokens=settings.min_tokens), policy=policy,
-                                 include_similar=not settings.striking_only)
+    thresholds = ScanSettings().thresholds
+    if settings.min_tokens is not None:
+        thresholds = replace(thresholds, min_tokens=settings.min_tokens)
+    scan_settings = ScanSettings(thresholds=thresholds, policy=policy, include_similar=not settings.striking_only)
     with IndexDB.open_readonly(index) as db:
         with progress_bar("scanning") as progress:
             report = Scanner(db, scan_settings).scan(targets, progress=progress)
@@ -103,11 +103,22 @@ def collect_targets(*, paths: tuple[str, ...], staged: bool, diff_rev: str | Non
         return targets_from_paths(paths), []
     if diff_file is not None:
         changes = parse_unified_diff(read_diff_input(diff_file), origin="stdin" if diff_file == "-" else diff_file)
-        return targets_from_changes(changes, worktree_reader(cwd))
+        return targets_from_changes(changes, worktree_reader(cwd, *_repo_root_of(cwd)))
     from licheck.inputs.git import revision_changes, staged_changes
 
     git = staged_changes(cwd) if staged else revision_changes(cwd, diff_rev or "")
     return targets_from_changes(git.changes, git.read_new)
+
+
+def _repo_root_of(cwd: Path) -> list[Path]:
+    """The top of the git working tree holding ``cwd`` (git diffs name paths from there), if any."""
+    from licheck.errors import InputError
+    from licheck.inputs.git import repo_root
+
+    try:
+        return [repo_root(cwd)]
+    except InputError:
+        return []
 
 
 def contents_reader(targets: list[ScanTarget]) -> Callable[[str], bytes | None]:
@@ -144,14 +155,19 @@ def render(outcome: ScanOutcome, fmt: str) -> str | None:
         from licheck.report.sarif import render_sarif
 
         return render_sarif(report, reasons=reasons)
-    if fmt == "spdx":
-        from licheck.report.spdx_doc import render_spdx
+    try:
+        if fmt == "spdx":
+            from licheck.report.spdx_doc import render_spdx
 
-        return render_spdx(report, outcome.read_bytes, name=Path.cwd().name or "licheck-scan", reasons=reasons)
-    if fmt == "cyclonedx":
-        from licheck.report.cyclonedx import render_cyclonedx
+            return render_spdx(report, outcome.read_bytes, name=Path.cwd().name or "licheck-scan", reasons=reasons)
+        if fmt == "cyclonedx":
+            from licheck.report.cyclonedx import render_cyclonedx
 
-        return render_cyclonedx(report, reasons=reasons)
+            return render_cyclonedx(report, reasons=reasons)
+    except ImportError as exc:
+        raise UsageError(f"--format {fmt} needs a library that is not installed ({(exc.name or '?').split('.')[0]})",
+                         hint="pip install 'spdx-tools>=0.8.3,<0.9' 'cyclonedx-python-lib[json-validation]>=11,<12'"
+                         ) from None
     return None
 
 

@@ -76,10 +76,12 @@ def _statistics(stats: PairStats, tests: dict[str, Calibrated]) -> dict[str, Any
     if stats.overlap is not None:
         o = stats.overlap
         out["s3"] = {"value": o.overlap, "suspect_dim": o.suspect_dim, "min_positions": o.min_positions,
+                     "cos2_q20": o.low_quantile,
                      "status": "ok" if o.enough_positions else "insufficient queries"}
     if stats.weights is not None:
         w = stats.weights
-        out["weight_overlap"] = {"value": w.overlap, "min_cosine": w.min_cosine, "suspect_dim": w.suspect_dim}
+        out["weight_overlap"] = {"value": w.overlap, "min_cosine": w.min_cosine, "suspect_dim": w.suspect_dim,
+                                 "cos2_q20": w.low_quantile}
         out["weight_residual"] = {"value": w.residual, "adapter_rank": w.adapter_rank}
         out["weight_lowrank"] = {"value": w.lowrank_residual}
     for name, test in tests.items():

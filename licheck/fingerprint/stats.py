@@ -42,6 +42,7 @@ class Overlap:
     suspect_dim: int
     enough_positions: bool
     min_positions: int
+    low_quantile: float  # 20% quantile of the squared principal cosines: are some directions missing?
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class WeightComparison:
     residual: float  # ||(I - QQ^T) W_s||_F / ||C W_s||_F
     lowrank_residual: float  # the same after removing the top S2_TEST_RANK residual directions
     min_cosine: float
+    low_quantile: float
     adapter_rank: int  # rank-gap estimate of the suspect's head outside the victim space
     suspect_dim: int
 
@@ -106,7 +108,7 @@ def s3_overlap(obs: Observations, basis: np.ndarray, *, max_dim: int | None = No
     top = vt[:dim].T
     overlap = float(np.sum((basis.T @ top) ** 2) / dim)
     return Overlap(overlap=overlap, suspect_dim=dim, enough_positions=obs.n_positions >= 2 * dim,
-                   min_positions=2 * dim)
+                   min_positions=2 * dim, low_quantile=_low_quantile(principal_cosines(basis, top)))
 
 
 def compare_weights(basis: np.ndarray, head: np.ndarray, bias: np.ndarray | None = None) -> WeightComparison:
@@ -121,9 +123,14 @@ def compare_weights(basis: np.ndarray, head: np.ndarray, bias: np.ndarray | None
     lowrank = float(np.sqrt(np.sum(s[S2_TEST_RANK:] ** 2)) / norm)
     return WeightComparison(overlap=float(np.mean(cosines**2)), residual=ratio, lowrank_residual=lowrank,
                             min_cosine=float(cosines.min()) if cosines.size else 0.0,
+                            low_quantile=_low_quantile(cosines),
                             adapter_rank=rank_from_gap(s, max_rank=min(S2_MAX_RANK, s.size - 1)),
                             suspect_dim=suspect.shape[1])
 
 
 def _ratio(resid: np.ndarray, centred: np.ndarray) -> np.ndarray:
     return np.linalg.norm(resid, axis=1) / np.maximum(np.linalg.norm(centred, axis=1), 1e-300)
+
+
+def _low_quantile(cosines: np.ndarray) -> float:
+    return float(np.quantile(cosines**2, 0.2)) if cosines.size else 0.0

@@ -53,7 +53,7 @@ def decide(tests: dict[str, Calibrated], *, blockers: list[str], can_rule_out: b
         best = min(membership or significant, key=lambda t: t.p_extrapolated)
         findings: tuple[str, ...] = ()
         verdict = DERIVED
-        if distillation_suspected and not any(t.name in ("s1", "s2") for t in membership):
+        if distillation_suspected and not _at_floor(tests):
             findings = (DISTILLATION_FINDING,)
             verdict = INCONCLUSIVE
         fpr = min(1.0, min(t.p_value for t in significant) * n_tests)
@@ -68,6 +68,12 @@ def decide(tests: dict[str, Calibrated], *, blockers: list[str], can_rule_out: b
                         (rule_out_reason or "too few positions to rule out heavy derivation",), ())
     return Decision(INDEPENDENT, _method(primary), _value(primary), _threshold(primary),
                     None, None, ("no statistic beyond its null threshold",), ())
+
+
+def _at_floor(tests: dict[str, Calibrated]) -> bool:
+    """S2 far below its null (a low-rank step from the victim's space): an adapter, not a student."""
+    s2 = tests.get("s2")
+    return bool(s2 and s2.significant and s2.value < 1e-3 * s2.null_range[0])
 
 
 def _primary(tests: dict[str, Calibrated]) -> Calibrated | None:

@@ -16,6 +16,11 @@ from licheck.fingerprint.report import VerifyReport, build_report
 from licheck.fingerprint.verdict import decide
 
 
+# Below this 20%-quantile of squared principal cosines an aligned suspect is reported as possible
+# distillation rather than a copy. Set from the benchmark zoo (benchmarks/fingerprint/README.md).
+DISTILLATION_Q20 = 0.5
+
+
 @dataclass(frozen=True)
 class VerifySettings:
     alpha: float = 1e-2  # family-wise false-positive rate the verdict is held to
@@ -48,7 +53,7 @@ def verify_weights(fp: Fingerprint, head: np.ndarray, bias: np.ndarray | None, n
     floors = measure_floors(fp.basis, fp.head, fp.bias)
     stats = pair_statistics(fp.basis, None, floor=floors.floor, suspect_head=head, suspect_bias=bias)
     tests = _calibrate_tests(stats, null, 0, settings.alpha, weights=True)
-    decision = decide(tests, blockers=[], can_rule_out=True)
+    decision = decide(tests, blockers=[], can_rule_out=True, distillation_suspected=_distillation_pattern(stats, tests))
     return build_report(fp=fp, decision=decision, tests=tests, stats=stats, floors=floors, obs=None, null=null,
                         settings=settings)
 
@@ -106,6 +111,12 @@ def _calibrate_tests(stats: PairStats, null: NullModel, n_positions: int, alpha:
 
 
 def _distillation_pattern(stats: PairStats, tests: dict[str, Calibrated]) -> bool:
-    """Aligned overall (S3 beyond the null) while S1 and S2 stay within it."""
-    s3 = tests.get("s3")
-    return bool(s3 and s3.significant and not any(tests[n].significant for n in ("s1", "s2") if n in tests))
+    """Aligned beyond the null, yet a fifth of the victim's directions missing: the signature of a
+    student that learned the victim's dominant output directions, not of a copy. Copies, casts,
+    adapters and fine-tunes keep every direction (a head adapter moves at most its rank)."""
+    s3, wo = tests.get("s3"), tests.get("weight_overlap")
+    if s3 is not None and s3.significant and stats.overlap is not None:
+        return stats.overlap.low_quantile < DISTILLATION_Q20
+    if wo is not None and wo.significant and stats.weights is not None:
+        return stats.weights.low_quantile < DISTILLATION_Q20
+    return False

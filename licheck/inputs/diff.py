@@ -68,8 +68,10 @@ def _looks_like_header_only(text: str) -> bool:
 
 
 def _change_of(patched: object) -> FileChange:
-    path = _strip_prefix(patched.target_file) if not patched.is_removed_file else _strip_prefix(patched.source_file)  # type: ignore[attr-defined]
-    old = _strip_prefix(patched.source_file) if patched.source_file != "/dev/null" else None  # type: ignore[attr-defined]
+    source, target = patched.source_file, patched.target_file  # type: ignore[attr-defined]
+    strip = _prefixed(source, target)
+    old = _clean(source, strip) if source != "/dev/null" else None
+    path = _clean(source if patched.is_removed_file else target, strip)  # type: ignore[attr-defined]
     added: set[int] = set()
     new_side: list[tuple[int, str]] = []
     for hunk in patched:  # type: ignore[attr-defined]
@@ -96,11 +98,20 @@ def _status_of(patched: object, has_hunks: bool) -> str:
     return MODIFIED if has_hunks else MODE_ONLY
 
 
-def _strip_prefix(name: str) -> str:
+# git's prefixes: a/ b/ by default, i/ w/ c/ o/ with diff.mnemonicPrefix
+_PREFIXES = ("a/", "b/", "i/", "w/", "c/", "o/")
+
+
+def _prefixed(source: str, target: str) -> bool:
+    """Whether both sides carry git-style one-letter prefixes (a diff made with --no-prefix has none)."""
+    sides = [name.strip().strip('"') for name in (source, target) if name.strip() != "/dev/null"]
+    return bool(sides) and all(side.startswith(_PREFIXES) for side in sides) and (
+        len(sides) == 2 or sides[0].startswith(("a/", "b/")))
+
+
+def _clean(name: str, strip: bool) -> str:
     name = name.strip().strip('"')
-    if name.startswith(("a/", "b/", "i/", "w/", "c/", "o/")):
-        name = name[2:]
-    return name
+    return name[2:] if strip and name.startswith(_PREFIXES) else name
 
 
 def targets_from_changes(changes: list[FileChange], read_new: Callable[[FileChange], bytes | None],
@@ -142,17 +153,18 @@ def rebuild_from_hunks(change: FileChange) -> bytes | None:
     return "\n".join(lines).encode("utf-8", "surrogateescape") + b"\n"
 
 
-def worktree_reader(root: Path) -> Callable[[FileChange], bytes | None]:
-    """Read a changed file's new contents from a folder (the working tree); None when it is not there."""
+def worktree_reader(*roots: Path) -> Callable[[FileChange], bytes | None]:
+    """Read a changed file's new contents from the first folder holding it (the working tree); None if none."""
 
     def read(change: FileChange) -> bytes | None:
-        path = root / change.path
-        try:
-            if path.is_symlink() or not path.is_file():
-                return None
-            return path.read_bytes()
-        except OSError:
-            return None
+        for root in roots:
+            path = root / change.path
+            try:
+                if path.is_file() and not path.is_symlink():
+                    return path.read_bytes()
+            except OSError:
+                continue
+        return None
 
     return read
 

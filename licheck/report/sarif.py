@@ -78,7 +78,9 @@ def _rule(category: str) -> dict[str, Any]:
 def _result(f: Finding, rule_index: int, reason: str | None) -> dict[str, Any]:
     src = f.source
     where = f"{src.name} {src.version}".strip()
-    text = (f"Lines {f.start_line}-{f.end_line} match {where} {src.path}:{src.start_line}-{src.end_line} "
+    # [text](1) links to related location 1 in code scanning's UI (SARIF embedded links)
+    link = f"{where} {src.path}:{src.start_line}-{src.end_line}".replace("[", "\\[").replace("]", "\\]")
+    text = (f"Lines {f.start_line}-{f.end_line} match [{link}](1) "
             f"(license {src.license}, {src.license_category.replace('_', ' ')}); similarity {f.similarity:.2f}, "
             f"{f.matched_tokens} tokens{', striking' if f.striking else ''}; policy {f.policy}"
             f"{f' ({reason})' if reason else ''}.")
@@ -95,7 +97,7 @@ def _result(f: Finding, rule_index: int, reason: str | None) -> dict[str, Any]:
         "level": _LEVEL.get(f.policy, "warning"),
         "message": {"text": text},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": _uri(f.path), "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": _artifact(f.path),
             "region": {"startLine": f.start_line, "endLine": f.end_line}}}],
         "relatedLocations": [related],
         "partialFingerprints": {"licheckFindingId/v1": f.fingerprint},
@@ -105,6 +107,17 @@ def _result(f: Finding, rule_index: int, reason: str | None) -> dict[str, Any]:
                        "source_version": src.version, "source_path": src.path, "source_url": src.url,
                        "obligations": list(f.obligations)},
     }
+
+
+def _artifact(path: str) -> dict[str, str]:
+    """A scanned file: relative to the repository root, or a file:// URI when it was named absolutely."""
+    from pathlib import PurePath
+
+    if PurePath(path).is_absolute():
+        from pathlib import Path
+
+        return {"uri": Path(path).as_uri()}
+    return {"uri": _uri(path), "uriBaseId": "%SRCROOT%"}
 
 
 def _uri(path: str) -> str:

@@ -85,10 +85,12 @@ def load_manifest(path: Path) -> Manifest:
     if not isinstance(raw_entries, list) or not raw_entries:
         problems.append("no [[source]] entries")
         raw_entries = []
-    entries = []
+    entries: list[ManifestEntry] = []
     for number, raw in enumerate(raw_entries, start=1):
         entry = _entry(raw, number, path.parent, problems)
-        if entry is not None:
+        if entry is not None and any(e.ref == entry.ref for e in entries):
+            problems.append(f"source #{number}: {entry.ref.text!r} is listed twice")
+        elif entry is not None:
             entries.append(entry)
     if problems:
         raise ConfigError(f"{path} has {len(problems)} problem(s):\n  " + "\n  ".join(problems),

@@ -174,7 +174,8 @@ def _check_zip(archive: Path, zf: zipfile.ZipFile, limits: ExtractLimits) -> lis
         if not name:
             continue
         if stat.S_ISLNK(mode):
-            target = _inside(name, zf.read(info)[:4096].decode("utf-8", "replace"))
+            with zf.open(info) as handle:
+                target = _inside(name, handle.read(4096).decode("utf-8", "replace"))
             if target is None:
                 raise _unsafe(archive, info.filename, "is a symbolic link pointing outside")
             continue  # links inside are left out: indexing never follows links

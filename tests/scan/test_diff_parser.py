@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from licheck.errors import InputError
 from licheck.inputs.diff import (
@@ -143,3 +146,28 @@ def test_real_git_diff_with_rename_and_edit_and_space_in_name_is_parsed(repo: Pa
     [change] = parse_unified_diff(out.encode())
     assert change.path == "renamed módulo.py" and change.old_path == "my module.py"
     assert change.status == RENAMED and change.added_lines == {6}
+
+
+LINES = st.lists(st.sampled_from(["a = 1", "b = 2", "return x", "", "    pass", "# note", "x += 1"]), max_size=25)
+
+
+@settings(max_examples=60, deadline=None)
+@given(old=LINES, new=LINES, context=st.integers(min_value=0, max_value=3))
+def test_added_lines_are_exactly_the_inserted_and_replaced_lines_of_the_new_file(old, new, context) -> None:
+    """Whatever the edit, the parser's added lines are the new-side lines that difflib inserted or replaced."""
+    patch = "".join(difflib.unified_diff([f"{line}\n" for line in old], [f"{line}\n" for line in new],
+                                         "a/f.py", "b/f.py", n=context))
+    expected = {j + 1 for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+                if tag in ("insert", "replace") for j in range(j1, j2)}
+    changes = parse_unified_diff(patch)
+    assert (changes[0].added_lines if changes else frozenset()) == expected
+
+
+def test_diff_made_with_no_prefix_keeps_its_first_folder() -> None:
+    [change] = parse_unified_diff("--- lib/x.c\n+++ src/x.c\n@@ -1 +1,2 @@\n int a;\n+int b;\n")
+    assert change.path == "src/x.c" and change.old_path == "lib/x.c"
+
+
+def test_mnemonic_prefixes_are_stripped() -> None:
+    [change] = parse_unified_diff("--- i/pkg/x.py\n+++ w/pkg/x.py\n@@ -1 +1,2 @@\n a = 1\n+b = 2\n")
+    assert change.path == "pkg/x.py"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -137,3 +138,18 @@ def test_staged_changes_reports_added_line_numbers_of_the_new_file(repo: Path) -
     git(repo, "add", ".")
     [change] = staged_changes(repo).changes
     assert change.added_lines == {1, 4, 5}
+
+
+def test_diff_file_run_from_a_subfolder_reads_files_from_the_repository_root(run_cli, repo, index_path) -> None:
+    (repo / "lib").mkdir()
+    (repo / "lib" / "patched.py").write_text("import os\n\nLIMIT = 3\n", encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "lib")
+    path = copy_into(repo, GPL_FILE, "lib/patched.py", prefix="import os\n\nLIMIT = 3\n")
+    patch = git(repo, "diff", "-U0").stdout  # no context: the hunks alone would not be the whole file
+    (repo / "docs").mkdir()
+    result = run_cli(["scan", "--diff-file", "-", "--index", str(index_path), "--format", "spdx"],
+                     cwd=repo / "docs", input=patch)
+    assert result.exit_code == 1
+    [checksum] = json.loads(result.stdout)["files"][0]["checksums"]
+    assert checksum["checksumValue"] == hashlib.sha1(path.read_bytes()).hexdigest()

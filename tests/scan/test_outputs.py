@@ -42,7 +42,8 @@ def test_sarif_validates_against_the_oasis_sarif_2_1_0_schema(run_cli, scanned: 
 
     document = json.loads(render(run_cli, scanned, index_path, "sarif"))
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
-    errors = sorted(jsonschema.Draft4Validator(schema).iter_errors(document), key=str)
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(document), key=str)
     assert errors == []
 
 
@@ -55,6 +56,7 @@ def test_sarif_has_a_rule_per_license_category_and_both_locations(run_cli, scann
     assert gpl["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "src/gpl_copy.py"
     related = gpl["relatedLocations"][0]["physicalLocation"]
     assert related["artifactLocation"]["uri"] == "gplthing/intervals.py" and related["region"]["startLine"] == 2
+    assert gpl["relatedLocations"][0]["id"] == 1 and "[gplthing 1.0 intervals.py:2-20](1)" in gpl["message"]["text"]
     assert {r["partialFingerprints"]["licheckFindingId/v1"] for r in run["results"]} == json_ids(
         run_cli, scanned, index_path)
 
@@ -124,3 +126,13 @@ def test_scan_imports_no_torch_and_no_sbom_library_unless_asked(scanned: Path, i
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=scanned, capture_output=True, text=True, timeout=60)
     assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_sbom_format_without_its_library_is_a_usage_error_naming_what_to_install(
+        run_cli, scanned: Path, index_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [m for m in sys.modules if m == "spdx_tools" or m.startswith("spdx_tools.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "spdx_tools", None)
+    result = run_cli(["scan", "src", "--index", str(index_path), "--format", "spdx"], cwd=scanned)
+    assert result.exit_code == 2
+    assert "needs a library that is not installed (spdx_tools)" in result.stderr and "pip install" in result.stderr

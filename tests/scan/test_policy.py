@@ -96,3 +96,12 @@ def test_index_path_from_the_config_file_is_used(run_cli, tmp_path: Path, index_
     (tmp_path / "c.py").write_text(GPL_FILE.read_text(encoding="utf-8"), encoding="utf-8")
     result = run_cli(["scan", "c.py", "--format", "json"], cwd=tmp_path)
     assert result.exit_code == 1 and json.loads(result.stdout)["index"]["path"] == str(index_path)
+
+
+def test_minimum_tokens_threshold_raises_the_scanners_floor(run_cli, tmp_path: Path, index_path: Path) -> None:
+    (tmp_path / "c.py").write_text(GPL_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    args = ["scan", "c.py", "--index", str(index_path), "--format", "json"]
+    assert json.loads(run_cli(args, cwd=tmp_path).stdout)["findings"]
+    (tmp_path / ".licheck.toml").write_text("[thresholds]\nmin-tokens = 10000\n", encoding="utf-8")
+    result = run_cli(args, cwd=tmp_path)
+    assert result.exit_code == 0 and json.loads(result.stdout)["findings"] == []

@@ -131,3 +131,9 @@ def test_the_starter_manifest_is_valid_and_pins_every_registry_source() -> None:
     assert all(entry.ref.version for entry in manifest.entries if entry.ref.kind in ("pypi", "npm", "deb"))
     specs = [entry.ref.text for entry in manifest.entries]
     assert len(specs) == len(set(specs))
+
+
+def test_a_source_listed_twice_is_a_config_error(tmp_path: Path) -> None:
+    manifest = _manifest(tmp_path, '[[source]]\nspec = "pypi:six==1.17.0"\n\n[[source]]\nspec = "pypi:six==1.17.0"\n')
+    with pytest.raises(ConfigError, match="listed twice"):
+        load_manifest(manifest)
