@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from licheck.sketch import MinHasher
 from licheck.store.index_db import IndexDB, UnitRow
 from licheck.verify import Match, Side, compare, gather, quick_similarity, with_lexical_scores
 
+PARALLEL_MIN_FILES = 48  # fewer files than this are scanned in-process (a pre-commit hook: start fast)
 MAX_CANDIDATES = 20  # looked up by band hits
 MAX_VERIFIED = 5  # fully aligned, by quick similarity
 MIN_QUICK_SIMILARITY = 0.3
@@ -65,25 +68,47 @@ class Scanner:
         self._rarity: dict[int, int] = {}
         self._content_sources: dict[int, set[str]] = {}
 
-    def scan(self, targets: Iterable[ScanTarget], *, progress: Callable[[str, int, int], None] | None = None) -> ScanReport:
+    def scan(self, targets: Iterable[ScanTarget], *, progress: Callable[[str, int, int], None] | None = None,
+             jobs: int | None = None) -> ScanReport:
+        """Scan files; many files are spread over worker processes (``jobs``, default: all cores)."""
         sources, units = self.index.counts()
         report = ScanReport(IndexSummary(str(self.index.path), sources, units))
         targets = list(targets)
-        for done, target in enumerate(targets, start=1):
-            try:
-                data = target.data if target.data is not None else read_bytes(target.path, max_bytes=self.settings.max_bytes)  # type: ignore[arg-type]
-                analysis = analyze_file(target.display, data, self.hasher, max_bytes=self.settings.max_bytes)
-            except UnreadableFile as exc:
-                report.skipped.append(Skipped(target.display, str(exc)))
-            except OSError as exc:
-                report.skipped.append(Skipped(target.display, f"cannot read: {exc.strerror or exc}"))
-            else:
-                report.files_scanned += 1
-                report.units_scanned += len(analysis.units)
-                report.findings.extend(self.scan_file(analysis, target.added_lines))
-            if progress:
-                progress("files", done, len(targets))
+        jobs = jobs or os.cpu_count() or 1
+        if jobs > 1 and len(targets) >= PARALLEL_MIN_FILES:
+            context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+            pool = context.Pool(jobs, initializer=_init_worker, initargs=(str(self.index.path), self.settings))
+            results: Iterator[FileResult] = pool.imap(_scan_in_worker, targets, chunksize=8)
+        else:
+            pool = None
+            results = map(self.scan_target, targets)
+        try:
+            for done, (findings, skipped, unit_count) in enumerate(results, start=1):
+                if skipped is not None:
+                    report.skipped.append(skipped)
+                else:
+                    report.files_scanned += 1
+                    report.units_scanned += unit_count
+                    report.findings.extend(findings)
+                if progress:
+                    progress("files", done, len(targets))
+        finally:
+            if pool is not None:
+                pool.terminate()
         return report
+
+    def scan_target(self, target: ScanTarget) -> FileResult:
+        """One file's findings, or why it was skipped, and how many units it had."""
+        try:
+            data = target.data if target.data is not None else read_bytes(target.path, max_bytes=self.settings.max_bytes)  # type: ignore[arg-type]
+            analysis = analyze_file(target.display, data, self.hasher, max_bytes=self.settings.max_bytes)
+        except UnreadableFile as exc:
+            return [], Skipped(target.display, str(exc)), 0
+        except OSError as exc:
+            return [], Skipped(target.display, f"cannot read: {exc.strerror or exc}"), 0
+        except RecursionError:
+            return [], Skipped(target.display, "too deeply nested to parse"), 0
+        return self.scan_file(analysis, target.added_lines), None, len(analysis.units)
 
     def scan_file(self, analysis: FileAnalysis, added_lines: frozenset[int] | None = None) -> list[Finding]:
         findings = []
@@ -106,7 +131,7 @@ class Scanner:
         sides = [(row, self._side(row)) for row in self.index.units(ranked)]
         scored = sorted(((quick_similarity(query, side), row.id, row, side) for row, side in sides), reverse=True)
         close_sources = self._sources_of(row for quick, _, row, _ in scored if quick >= CLOSE_VARIANT)
-        best: tuple[tuple[bool, float], Finding] | None = None
+        best: tuple[tuple[bool, float], Match, Decision, UnitRow, Side] | None = None
         for quick, _, row, side in scored[:MAX_VERIFIED]:
             if quick < MIN_QUICK_SIMILARITY:
                 break
@@ -121,12 +146,13 @@ class Scanner:
                 continue
             key = (decision.striking, match.similarity * match.matched_tokens)
             if best is None or key > best[0]:
-                if not match.shared_comments:
-                    match = with_lexical_scores(match, query, side)
-                finding = self._finding(analysis, unit, row, match, decision)
-                if finding is not None:
-                    best = (key, finding)
-        return best[1] if best else None
+                best = (key, match, decision, row, side)
+        if best is None:
+            return None
+        _, match, decision, row, side = best
+        if not match.shared_comments:  # lexical scores are evidence in the report
+            match = with_lexical_scores(match, query, side)
+        return self._finding(analysis, unit, row, match, decision)
 
     def _side(self, row: UnitRow) -> Side:
         tokens = self.index.content_tokens(row.content_id)
@@ -174,6 +200,20 @@ class Scanner:
                     "distinct_4grams": match.distinct_shingles},
             shared_comments=shared, policy=policy, fingerprint=fingerprint,
         )
+
+
+FileResult = tuple[list[Finding], Skipped | None, int]
+_WORKER: Scanner | None = None
+
+
+def _init_worker(index_path: str, settings: ScanSettings) -> None:
+    global _WORKER
+    _WORKER = Scanner(IndexDB.open_readonly(index_path), settings)
+
+
+def _scan_in_worker(target: ScanTarget) -> FileResult:
+    assert _WORKER is not None
+    return _WORKER.scan_target(target)
 
 
 def _touches(unit: AnalyzedUnit, added: frozenset[int]) -> bool:

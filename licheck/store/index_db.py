@@ -284,10 +284,7 @@ class IndexDB:
         keys = list(band_keys)
         if not keys:
             return {}
-        # one statement, one bounded subquery per band: a giant bucket costs at most bucket_cap + 1 rows
-        sql = " UNION ALL ".join(
-            f"SELECT {i} AS band, unit_id FROM (SELECT unit_id FROM bands WHERE key = ? LIMIT ?)" for i in range(len(keys))
-        )
+        sql = _lookup_sql(len(keys))
         args: list[int] = []
         for key in keys:
             args += (key, bucket_cap + 1)
@@ -350,6 +347,14 @@ class IndexDB:
             " WHERE u.digest = ?", (digest,),
         ).fetchone()
         return int(row[0])
+
+
+@lru_cache(maxsize=8)
+def _lookup_sql(bands: int) -> str:
+    """One statement, one bounded subquery per band: a giant bucket costs at most bucket_cap + 1 rows."""
+    return " UNION ALL ".join(
+        f"SELECT {i} AS band, unit_id FROM (SELECT unit_id FROM bands WHERE key = ? LIMIT ?)" for i in range(bands)
+    )
 
 
 def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
