@@ -102,31 +102,29 @@ def tokenize_tree(source: bytes, spec: LanguageSpec) -> FileTokens:
     while True:
         node = cursor.node
         kind = node.type
-        if node.child_count == 0 or kind in STRING_KINDS or kind in NUMBER_KINDS:
-            # a leaf (or a literal we do not descend into)
-            if kind in COMMENT_KINDS:
+        if kind in STRING_KINDS or kind in NUMBER_KINDS or kind in COMMENT_KINDS or kind in IMPORT_KINDS or (
+            docstrings and kind == "expression_statement" and _is_docstring(node)
+        ):
+            if kind in COMMENT_KINDS or kind == "expression_statement":
                 comments.extend(normalize_comment(_text(source, node), node.start_point[0] + 1))
-            elif node.end_byte > node.start_byte:
-                if node.is_named:
-                    text = source[node.start_byte : node.end_byte].decode("utf-8", "replace")
-                    add_lex(text[:_MAX_LEXICAL_TOKEN])
-                    add_struct(_structural_token(cursor, node, kind, text))
-                else:  # keywords, operators, punctuation: the kind is the text
-                    add_lex(kind)
-                    add_struct(kind)
+            elif kind not in IMPORT_KINDS:
+                _add_leaf(cursor, node, kind, source, add_struct, add_lex)
                 add_line(node.start_point[0] + 1)
                 add_start(node.start_byte)
-        elif kind in COMMENT_KINDS:
-            comments.extend(normalize_comment(_text(source, node), node.start_point[0] + 1))
-        elif kind in IMPORT_KINDS:
-            pass
-        elif docstrings and kind == "expression_statement" and _is_docstring(node):
-            comments.extend(normalize_comment(_text(source, node), node.start_point[0] + 1))
         else:
             if kind in function_kinds or kind in class_kinds:
                 nodes.append(_unit_node(node, "function" if kind in function_kinds else "class", source))
             if cursor.goto_first_child():
                 continue
+            start, end = node.start_byte, node.end_byte
+            if end > start:  # a leaf: keywords, operators and punctuation are their own kind
+                if node.is_named:
+                    _add_leaf(cursor, node, kind, source, add_struct, add_lex)
+                else:
+                    add_lex(kind)
+                    add_struct(kind)
+                add_line(node.start_point[0] + 1)
+                add_start(start)
         while not cursor.goto_next_sibling():
             if not cursor.goto_parent():
                 line_count = source.count(b"\n") + (0 if source.endswith(b"\n") else 1)
@@ -140,6 +138,12 @@ def _text(source: bytes, node: object) -> str:
 
 def _is_docstring(node: object) -> bool:
     return node.named_child_count == 1 and node.named_children[0].type in ("string", "concatenated_string")  # type: ignore[attr-defined]
+
+
+def _add_leaf(cursor: object, node: object, kind: str, source: bytes, add_struct: object, add_lex: object) -> None:
+    text = source[node.start_byte : node.end_byte].decode("utf-8", "replace")  # type: ignore[attr-defined]
+    add_lex(text[:_MAX_LEXICAL_TOKEN])  # type: ignore[operator]
+    add_struct(_structural_token(cursor, node, kind, text))  # type: ignore[operator]
 
 
 def _structural_token(cursor: object, node: object, kind: str, text: str) -> str:
