@@ -70,11 +70,14 @@ def score(report_data: dict) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--positions", type=int, default=512)
+    parser.add_argument("--positions", type=int, default=392)
+    parser.add_argument("--null-positions", type=int, default=256)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/out/fingerprint.json"))
+    parser.add_argument("--only-built", action="store_true", help="skip models not in the cache (a dry run)")
     args = parser.parse_args()
     t0 = time.time()
-    dirs = {r.name: zoo.build(r) for r in [*BASES, *ATTACKS]}
+    recipes = [r for r in [*BASES, *ATTACKS] if not args.only_built or zoo.is_built(r)]
+    dirs = {r.name: zoo.build(r) for r in recipes}
     t_build = time.time() - t0
     print(f"zoo built/loaded: {len(dirs)} models in {t_build:.0f}s", file=sys.stderr)
     logits = {name: zoo.model_outputs(d, positions=args.positions) for name, d in dirs.items()}
@@ -83,9 +86,9 @@ def main() -> None:
     t_run = time.time() - t0 - t_build
     print(f"outputs/losses: {t_run:.0f}s", file=sys.stderr)
 
-    base_names = [r.name for r in BASES]
-    lineage = {r.name: r.parent.name if r.parent else r.name for r in [*BASES, *ATTACKS]}
-    members = {n: NullMember(name=n, basis=fps[n].basis, observations=full_observations(logits[n]),
+    base_names = [r.name for r in BASES if r.name in dirs]
+    lineage = {r.name: r.parent.name if r.parent else r.name for r in recipes}
+    members = {n: NullMember(name=n, basis=fps[n].basis, observations=full_observations(logits[n][: args.null_positions]),
                              head=fps[n].head, bias=fps[n].bias) for n in base_names}
     rows: list[dict] = []
     t_pairs = time.time()
@@ -120,7 +123,7 @@ def evaluate_pair(fp, victim: str, suspect: str, positive: bool, logits: np.ndar
             rep = verify_observations(fp, full_observations(values[start:start + n2h]), null, VerifySettings())
             blocks.append((score(rep.data), rep.verdict))
         small = []
-        for start in range(0, 64, 4):
+        for start in range(0, 32, 4):
             rep = verify_observations(fp, full_observations(values[start:start + 4]), null, VerifySettings())
             small.append((score(rep.data), rep.verdict))
         row[mode] = {"N2h": blocks, "N4": small}

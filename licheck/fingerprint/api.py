@@ -95,6 +95,8 @@ def read_observations(outputs: Path, fp: Fingerprint) -> Observations:
 def calibrate(model_dirs: list[Path], output_files: list[Path], *, tokenizer_dir: Path | None, output: Path,
               prompts: Path | None, max_positions: int, allow_pickle: bool,
               progress: Progress | None = None) -> NullModel:
+    if len(model_dirs) + len(output_files) < 2:
+        raise UsageError("calibration needs at least two independent models (directories or output files)")
     members: list[NullMember] = []
     digests = set()
     for path in model_dirs:

@@ -38,7 +38,7 @@ def run_model(model: ModelDir, prompts: tuple[str, ...], *, max_positions: int, 
     except (OSError, ValueError, RuntimeError) as exc:
         raise InputError(f"{model.path}: cannot load the model ({exc})") from exc
     lm.eval()
-    limit = int(model.config.get("max_position_embeddings") or 512)
+    limit = int(model.config.get("max_position_embeddings") or model.config.get("n_positions") or 512)
     rows: list[np.ndarray] = []
     with torch.no_grad():
         for prompt in prompts:

@@ -16,9 +16,10 @@ from licheck.fingerprint.report import VerifyReport, build_report
 from licheck.fingerprint.verdict import decide
 
 
-# Below this 20%-quantile of squared principal cosines an aligned suspect is reported as possible
-# distillation rather than a copy. Set from the benchmark zoo (benchmarks/fingerprint/README.md).
-DISTILLATION_Q20 = 0.5
+# When the 20%-quantile of the squared principal cosines is below this fraction of their mean, the
+# alignment is bimodal (dominant directions shared, others missing): reported as possible distillation
+# rather than a copy. Set from the benchmark zoo (benchmarks/fingerprint/README.md), not from a null.
+DISTILLATION_SPREAD = 0.5
 
 
 @dataclass(frozen=True)
@@ -111,12 +112,13 @@ def _calibrate_tests(stats: PairStats, null: NullModel, n_positions: int, alpha:
 
 
 def _distillation_pattern(stats: PairStats, tests: dict[str, Calibrated]) -> bool:
-    """Aligned beyond the null, yet a fifth of the victim's directions missing: the signature of a
-    student that learned the victim's dominant output directions, not of a copy. Copies, casts,
-    adapters and fine-tunes keep every direction (a head adapter moves at most its rank)."""
+    """Aligned beyond the null, yet with a bimodal alignment: the dominant output directions shared and
+    a fifth of them nearly missing — a student that learned what the victim's outputs show, not a copy.
+    Copies, casts, adapters, fine-tunes, pruning and noise degrade all directions alike (a head adapter
+    moves at most its rank)."""
     s3, wo = tests.get("s3"), tests.get("weight_overlap")
     if s3 is not None and s3.significant and stats.overlap is not None:
-        return stats.overlap.low_quantile < DISTILLATION_Q20
+        return stats.overlap.low_quantile < DISTILLATION_SPREAD * stats.overlap.overlap
     if wo is not None and wo.significant and stats.weights is not None:
-        return stats.weights.low_quantile < DISTILLATION_Q20
+        return stats.weights.low_quantile < DISTILLATION_SPREAD * stats.weights.overlap
     return False

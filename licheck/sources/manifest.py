@@ -78,7 +78,7 @@ def load_manifest(path: Path) -> Manifest:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     problems: list[str] = []
-    unknown = set(data) - {"source", "index"}
+    unknown = set(data) - {"source"}
     if unknown:
         problems.append(f"unknown top-level keys {sorted(unknown)} (expected [[source]] tables)")
     raw_entries = data.get("source", [])
@@ -136,8 +136,8 @@ def build_from_manifest(index: IndexDB, manifest: Manifest, *, cache: Path, jobs
     """Fetch every source (several at once) and index them in manifest order, one transaction each."""
     report = BuildReport()
     total = len(manifest.entries)
-    with Analyzer(index.params, jobs=jobs).start() as analyzer, \
-            ThreadPoolExecutor(max_workers=max(1, fetch_workers), thread_name_prefix="licheck-fetch") as pool:
+    with Analyzer(index.params, jobs=jobs).start() as analyzer:
+        pool = ThreadPoolExecutor(max_workers=max(1, fetch_workers), thread_name_prefix="licheck-fetch")
         futures = [pool.submit(_timed_download, entry.ref, cache) for entry in manifest.entries]
         try:
             for number, (entry, future) in enumerate(zip(manifest.entries, futures, strict=True), start=1):
@@ -145,9 +145,8 @@ def build_from_manifest(index: IndexDB, manifest: Manifest, *, cache: Path, jobs
                 report.outcomes.append(outcome)
                 if on_source:
                     on_source(outcome, number, total)
-        finally:
-            for future in futures:
-                future.cancel()
+        finally:  # on an interrupt, do not wait for downloads nobody will index
+            pool.shutdown(wait=False, cancel_futures=True)
     return report
 
 

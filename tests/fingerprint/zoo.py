@@ -107,6 +107,10 @@ def batches(split: str, seed: int):
 
 
 # ---------------------------------------------------------------- building
+def is_built(recipe: Recipe) -> bool:
+    return (CACHE / f"{recipe.name}-{recipe.key}" / "done").is_file()
+
+
 def build(recipe: Recipe) -> Path:
     """The model directory for a recipe, built (and its parents) on a cache miss."""
     target = CACHE / f"{recipe.name}-{recipe.key}"
