@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from typing import Any
@@ -18,6 +19,15 @@ class LicheckGroup(click.Group):
     0 clean, 1 violation (set by commands through ctx.exit), 2 usage/input error or any crash.
     A bare ClickException or an uncaught traceback would exit 1, which CI reads as "violation".
     """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _LAZY_COMMANDS:
+            module_name, attribute = _LAZY_COMMANDS[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module_name), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:  # type: ignore[override]
         extra.pop("standalone_mode", None)
@@ -52,26 +62,15 @@ def cli() -> None:
     """Find code copied from licensed open-source projects, and models derived from yours."""
 
 
-def _register() -> None:
-    from licheck.cli.index_cmd import index
-    from licheck.cli.scan_cmd import scan
-
-    cli.add_command(index)
-    cli.add_command(scan)
-    from licheck.cli.baseline_cmd import baseline
-    from licheck.cli.notice_cmd import notice
-
-    cli.add_command(baseline)
-    cli.add_command(notice)
-    try:  # the fingerprint group imports nothing heavy until one of its commands runs
-        from licheck.cli.fingerprint_cmd import fingerprint
-    except ImportError:
-        pass
-    else:
-        cli.add_command(fingerprint)
-
-
-_register()
+# name → "module:attribute"; a command's module is imported only when that command runs (or --help lists it),
+# so `licheck scan` never loads the index builder, and nothing loads torch but `fingerprint` commands.
+_LAZY_COMMANDS = {
+    "baseline": "licheck.cli.baseline_cmd:baseline",
+    "fingerprint": "licheck.cli.fingerprint_cmd:fingerprint",
+    "index": "licheck.cli.index_cmd:index",
+    "notice": "licheck.cli.notice_cmd:notice",
+    "scan": "licheck.cli.scan_cmd:scan",
+}
 
 
 def main() -> None:
