@@ -135,3 +135,24 @@ def test_a_local_archive_is_unpacked_safely_and_named_after_itself(tmp_path: Pat
     spec = unpack_source(download_source(parse_source_spec(str(archive)), tmp_path / "cache"), tmp_path / "work")
     assert spec.name == "tally-0.3"
     assert add_source(index, spec).files == 1
+
+
+def test_pypi_falls_back_to_pip_download_when_pips_internals_change(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess as sp
+
+    from licheck.sources import pypi
+
+    calls: list[str] = []
+
+    def broken_helper(*args: object, **kwargs: object) -> sp.CompletedProcess[str]:
+        return sp.CompletedProcess([], 1, stdout="", stderr="ImportError: pip._internal moved")
+
+    def pip_download(ref: object, kind: str, folder: Path) -> tuple[str, str]:
+        calls.append(kind)
+        return "pkg-1.0.tar.gz", ""
+
+    monkeypatch.setattr(pypi.subprocess, "run", broken_helper)
+    monkeypatch.setattr(pypi, "_pip_download", pip_download)
+    assert pypi._fetch_file(parse_source_spec("pypi:pkg==1.0"), "sdist", tmp_path) == ("pkg-1.0.tar.gz", "")
+    assert calls == ["sdist"]
