@@ -13,6 +13,7 @@ import numpy as np
 from licheck.errors import UsageError
 
 SKETCH_SCHEME = "multiply-shift-u64-v1"
+CHUNK = 8192  # shingles hashed per vectorized step (8192 × 128 × 8 bytes = 8 MiB)
 
 
 @dataclass(frozen=True)
@@ -58,19 +59,45 @@ class MinHasher:
         return hashed.min(axis=0).astype(np.uint32)
 
     def signatures(self, shingle_sets: list[np.ndarray]) -> np.ndarray:
-        """Signatures of many shingle sets at once (one row each): one vectorized pass instead of one per set."""
+        """Signatures of many shingle sets at once (one row each), vectorized in bounded chunks.
+
+        Sets are hashed together in groups of at most CHUNK shingles (a (shingles × num_perm) uint64 matrix),
+        so memory stays bounded whatever the file: a minified bundle no longer needs hundreds of MB.
+        """
         p = self.params
         out = np.full((len(shingle_sets), p.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
-        nonempty = [i for i, s in enumerate(shingle_sets) if len(s)]
-        if not nonempty:
-            return out
-        sets = [shingle_sets[i] for i in nonempty]
-        offsets = np.cumsum([0] + [len(s) for s in sets[:-1]])
-        flat = np.concatenate(sets)
-        with np.errstate(over="ignore"):
-            hashed = (flat[:, None] * self._a[None, :] + self._b[None, :]) >> np.uint64(32)
-        out[nonempty] = np.minimum.reduceat(hashed, offsets, axis=0).astype(np.uint32)
+        group: list[int] = []
+        size = 0
+        for i, shingles in enumerate(shingle_sets):
+            n = len(shingles)
+            if n == 0:
+                continue
+            if n > CHUNK:
+                out[i] = self._signature_chunked(shingles)
+                continue
+            if size + n > CHUNK:
+                self._fill(out, group, shingle_sets)
+                group, size = [], 0
+            group.append(i)
+            size += n
+        if group:
+            self._fill(out, group, shingle_sets)
         return out
+
+    def _hash(self, shingles: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return (shingles[:, None] * self._a[None, :] + self._b[None, :]) >> np.uint64(32)
+
+    def _fill(self, out: np.ndarray, group: list[int], shingle_sets: list[np.ndarray]) -> None:
+        sets = [shingle_sets[i] for i in group]
+        offsets = np.cumsum([0] + [len(s) for s in sets[:-1]])
+        out[group] = np.minimum.reduceat(self._hash(np.concatenate(sets)), offsets, axis=0).astype(np.uint32)
+
+    def _signature_chunked(self, shingles: np.ndarray) -> np.ndarray:
+        running = np.full(self.params.num_perm, np.iinfo(np.uint64).max, dtype=np.uint64)
+        for start in range(0, len(shingles), CHUNK):
+            np.minimum(running, self._hash(shingles[start : start + CHUNK]).min(axis=0), out=running)
+        return running.astype(np.uint32)
 
     def band_keys_many(self, signatures: np.ndarray) -> np.ndarray:
         """Band keys of many signatures: an array of shape (len(signatures), bands), signed 63-bit."""

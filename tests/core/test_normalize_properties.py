@@ -68,3 +68,11 @@ def test_a_changed_api_call_changes_the_shingles() -> None:
     # the property above must not hold vacuously: a real change to the code is seen
     changed = BASE.replace(".append(", ".extend(")
     assert not all(np.array_equal(a, b) for a, b in zip(structural_shingles(changed), structural_shingles(BASE), strict=True))
+
+
+def test_batched_signatures_equal_one_at_a_time_whatever_the_set_sizes() -> None:
+    rng = np.random.default_rng(7)
+    sets = [np.unique(rng.integers(0, 2**63, size=n, dtype=np.uint64)) for n in (0, 1, 40, 5000, 9000, 20000, 8192, 300)]
+    batched = HASHER.signatures(sets)
+    for row, shingles in zip(batched, sets, strict=True):
+        assert np.array_equal(row, HASHER.signature(shingles))
