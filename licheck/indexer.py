@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from licheck.analyze import FileAnalysis, UnreadableFile, analyze_file
+from licheck.analyze import UnreadableFile, analyze_file
 from licheck.inputs.files import DEFAULT_MAX_BYTES, InputFile, iter_code_files, read_bytes
 from licheck.licenses.detect import LicenseInfo, detect_package_license, license_from_option, spdx_header_of
 from licheck.report.model import Skipped
 from licheck.sketch import MinHasher, SketchParams
 from licheck.store.index_db import IndexDB, SourceRecord
+from licheck.store.packing import PackedFile, pack_file
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total); stage "units" is a running count (total 0)
 FileLicenses = Callable[[str], LicenseInfo | None]
@@ -127,7 +128,7 @@ def _source_digest(files: list[InputFile]) -> str:
     return digest.hexdigest()
 
 
-AnalyzedItem = tuple[FileAnalysis, str | None] | Skipped
+AnalyzedItem = tuple[PackedFile, str | None] | Skipped
 
 _WORKER_HASHER: MinHasher | None = None
 
@@ -150,7 +151,7 @@ def _analyze_one(job: tuple[InputFile, int]) -> AnalyzedItem:
     except RecursionError:
         return Skipped(item.display, "too deeply nested to parse")
     header = spdx_header_of(data[:4096].decode("utf-8", "replace"))
-    return analysis, header
+    return pack_file(analysis), header  # packed here, so the writing process only inserts
 
 
 class Analyzer:

@@ -25,8 +25,10 @@ from licheck.errors import IndexFileError, IndexMismatchError
 from licheck.lang.registry import LANGUAGES
 from licheck.normalize import NORMALIZER_VERSION
 from licheck.sketch import SKETCH_SCHEME, SketchParams
+from licheck.store.packing import PackedFile, pack_file
 from licheck.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
+_BAND_BUFFER = 1_000_000  # band rows buffered before a sorted insert (≈ 16 MB)
 _REBUILD_HINT = "rebuild the index with this version of licheck (licheck index add / index build into a new file)"
 
 
@@ -106,6 +108,9 @@ class IndexDB:
         self.params = params
         self.readonly = readonly
         self._tokens_cache: dict[int, ContentTokens] = {}
+        self._pending_bands: list[np.ndarray] = []
+        self._pending_rows = 0
+        self._next_unit_id: int | None = None
 
     # -- opening -------------------------------------------------------------------------------------------
     @classmethod
@@ -165,11 +170,14 @@ class IndexDB:
             raise _index_error(exc, self.path) from None
         try:
             yield
+            self._flush_bands()
         except BaseException:
             self.db.execute("ROLLBACK")
+            self._pending_bands, self._pending_rows, self._next_unit_id = [], 0, None
             raise
         else:
             self.db.execute("COMMIT")
+            self._next_unit_id = None
 
     def find_source(self, name: str, version: str) -> tuple[int, str] | None:
         row = self.db.execute("SELECT id, digest FROM sources WHERE name = ? AND version = ?", (name, version)).fetchone()
@@ -188,49 +196,59 @@ class IndexDB:
         )
         return int(cursor.lastrowid or 0)
 
-    def add_file(self, source_id: int, analysis: FileAnalysis, license_: tuple[str, str, str] | None) -> int:
+    def add_file(self, source_id: int, analysis: FileAnalysis | PackedFile, license_: tuple[str, str, str] | None) -> int:
         """Store one analysed file; its content (tokens, units, bands) is stored once however often it occurs.
 
         Returns the number of units newly stored.
         """
-        row = self.db.execute("SELECT id FROM contents WHERE digest = ?", (analysis.text_digest,)).fetchone()
+        packed = analysis if isinstance(analysis, PackedFile) else pack_file(analysis)
+        row = self.db.execute("SELECT id FROM contents WHERE digest = ?", (packed.text_digest,)).fetchone()
         new_units = 0
         if row:
             content_id = row[0]
         else:
-            content_id = self._add_content(analysis)
-            new_units = len(analysis.units)
+            content_id = self._add_content(packed)
+            new_units = len(packed.units)
         lic = license_ or (None, None, None)
         self.db.execute(
             "INSERT INTO files (source_id, content_id, path, license, license_category, license_origin)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (source_id, content_id, analysis.path, *lic),
+            (source_id, content_id, packed.path, *lic),
         )
         return new_units
 
-    def _add_content(self, analysis: FileAnalysis) -> int:
-        tokens = np.stack([analysis.structural, analysis.lexical, analysis.lines]).astype("<u4")
-        comments = np.array([c.digest for c in analysis.comments], dtype="<i8")
+    def _add_content(self, packed: PackedFile) -> int:
         cursor = self.db.execute(
             "INSERT INTO contents (digest, language, line_count, tokens, comments) VALUES (?, ?, ?, ?, ?)",
-            (analysis.text_digest, analysis.language, analysis.line_count,
-             zlib.compress(tokens.tobytes(), 1), comments.tobytes()),
+            (packed.text_digest, packed.language, packed.line_count, packed.tokens, packed.comments),
         )
         content_id = int(cursor.lastrowid or 0)
-        band_rows: list[tuple[int, int]] = []
-        for au in analysis.units:
-            unit = au.unit
-            ranges = np.asarray(unit.ranges, dtype="<u4").tobytes()
-            cur = self.db.execute(
-                "INSERT INTO units (content_id, kind, name, start_line, end_line, ranges, token_count, digest)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (content_id, unit.kind, unit.name, unit.start_line, unit.end_line, ranges, unit.token_count, au.digest),
-            )
-            unit_id = int(cur.lastrowid or 0)
-            band_rows.extend((key, unit_id) for key in au.band_keys)
-        band_rows.sort()
-        self.db.executemany("INSERT OR IGNORE INTO bands (key, unit_id) VALUES (?, ?)", band_rows)
+        if not packed.units:
+            return content_id
+        if self._next_unit_id is None:
+            self._next_unit_id = int(self.db.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]) + 1
+        first = self._next_unit_id
+        self._next_unit_id += len(packed.units)
+        self.db.executemany(
+            "INSERT INTO units (id, content_id, kind, name, start_line, end_line, ranges, token_count, digest)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(first + i, content_id, *unit) for i, unit in enumerate(packed.units)],
+        )
+        ids = np.arange(first, first + len(packed.units), dtype=np.int64)
+        self._pending_bands.append(np.column_stack([packed.band_keys.ravel(), np.repeat(ids, packed.band_keys.shape[1])]))
+        self._pending_rows += packed.band_keys.size
+        if self._pending_rows >= _BAND_BUFFER:
+            self._flush_bands()
         return content_id
+
+    def _flush_bands(self) -> None:
+        """Insert buffered band rows in key order: a sorted batch touches each B-tree page once."""
+        if not self._pending_bands:
+            return
+        rows = np.concatenate(self._pending_bands)
+        rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+        self.db.executemany("INSERT OR IGNORE INTO bands (key, unit_id) VALUES (?, ?)", rows.tolist())
+        self._pending_bands, self._pending_rows = [], 0
 
     def finish_source(self, source_id: int, *, file_count: int, unit_count: int) -> None:
         self.db.execute("UPDATE sources SET file_count = ?, unit_count = ? WHERE id = ?", (file_count, unit_count, source_id))

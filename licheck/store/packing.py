@@ -1,0 +1,45 @@
+"""An analysed file in the shape the index stores it: blobs and rows, built in the worker that analysed it.
+
+Packing in the worker keeps the writing process (the one SQLite connection) doing only inserts: no
+compression, no per-unit Python objects to unpickle.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from licheck.analyze import FileAnalysis
+
+UnitRowData = tuple[str, str, int, int, bytes, int, int]  # kind, name, start_line, end_line, ranges, tokens, digest
+
+
+@dataclass(frozen=True)
+class PackedFile:
+    path: str
+    text_digest: int
+    language: str
+    line_count: int
+    tokens: bytes  # zlib of the (structural, lexical, lines) uint32 rows
+    comments: bytes  # int64 comment digests
+    units: list[UnitRowData]
+    band_keys: np.ndarray  # (units × bands) int64
+
+
+def pack_file(analysis: FileAnalysis) -> PackedFile:
+    tokens = np.stack([analysis.structural, analysis.lexical, analysis.lines]).astype("<u4")
+    units = [
+        (au.unit.kind, au.unit.name, au.unit.start_line, au.unit.end_line,
+         np.asarray(au.unit.ranges, dtype="<u4").tobytes(), au.unit.token_count, au.digest)
+        for au in analysis.units
+    ]
+    keys = np.array([au.band_keys for au in analysis.units], dtype=np.int64)
+    if not units:
+        keys = np.empty((0, 0), dtype=np.int64)
+    return PackedFile(
+        path=analysis.path, text_digest=analysis.text_digest, language=analysis.language,
+        line_count=analysis.line_count, tokens=zlib.compress(tokens.tobytes(), 1),
+        comments=np.array([c.digest for c in analysis.comments], dtype="<i8").tobytes(), units=units, band_keys=keys,
+    )
