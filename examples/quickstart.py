@@ -1,11 +1,13 @@
-"""licheck end to end, on real code: index real packages from PyPI, then scan a renamed copy of one function.
+"""licheck end to end, on real code: build the starter index, then scan a renamed copy of one indexed function.
 
-usage: python examples/quickstart.py [--workdir DIR]
+usage: python examples/quickstart.py [--workdir DIR] [--small]
 
-1. downloads two sdists from PyPI (yamllint, GPL-3.0-or-later; six, MIT) with `pip download --no-deps`;
-2. indexes them with `licheck index add` (license detected from each package's metadata);
-3. takes a function out of yamllint, renames its identifiers, embeds it in a new file of our own;
-4. runs `licheck scan` on that file: the finding names the source, its lines, and its license (exit code 1:
+1. builds the starter index, `licheck index build indexes/starter.toml` (40 real packages from PyPI, npm and
+   Debian across license families; a few minutes the first time, downloads cached in ~/.cache/licheck);
+   with --small, indexes only two PyPI packages (yamllint, GPL-3.0-or-later; six, MIT) — under a minute;
+2. takes a function out of yamllint (one of the indexed packages), renames its identifiers, embeds it in a new
+   file of our own;
+3. runs `licheck scan` on that file: the finding names the source, its lines, and its license (exit code 1:
    a striking copy of strong-copyleft code breaks the default policy).
 """
 
@@ -13,26 +15,28 @@ from __future__ import annotations
 
 import argparse
 import ast
+import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
-PACKAGES = {"yamllint": "1.35.1", "six": "1.16.0"}
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ["pypi:yamllint==1.35.1", "pypi:six==1.17.0"]
+COPIED_FROM = "pypi:yamllint==1.35.1"  # in both the starter manifest and the small set
 
 
-def fetch(name: str, version: str, workdir: Path) -> Path:
-    unpacked = workdir / "src" / f"{name}-{version}"
-    if unpacked.is_dir():
-        return unpacked
-    archives = workdir / "sdists"
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q",
-                    "-d", str(archives), f"{name}=={version}"], check=True)
-    archive = next(p for p in archives.iterdir() if p.name.lower().startswith(f"{name}-{version}"))
-    with tarfile.open(archive) as tar:
-        tar.extractall(workdir / "src", filter="data")
-    return unpacked
+def unpacked(spec: str, workdir: Path) -> Path:
+    """The package's files, fetched (or taken from licheck's download cache) and unpacked safely."""
+    from licheck.sources.cache import default_cache_dir
+    from licheck.sources.fetch import download_source, unpack_source
+    from licheck.sources.spec import parse_source_spec
+
+    download = download_source(parse_source_spec(spec), default_cache_dir())
+    target = workdir / "unpacked"
+    if target.exists():
+        shutil.rmtree(target)
+    return unpack_source(download, target).root
 
 
 class _Renamer(ast.NodeTransformer):
@@ -53,7 +57,7 @@ class _Renamer(ast.NodeTransformer):
 def renamed_function(package_dir: Path) -> tuple[str, str, str]:
     """(file, function name, renamed source) of the longest top-level function in the package's rules."""
     best: tuple[int, Path, ast.FunctionDef] | None = None
-    for path in sorted((package_dir / "yamllint" / "rules").glob("*.py")):
+    for path in sorted(package_dir.glob("**/yamllint/rules/*.py")):
         for node in ast.parse(path.read_text()).body:
             if isinstance(node, ast.FunctionDef):
                 length = (node.end_lineno or node.lineno) - node.lineno
@@ -71,15 +75,19 @@ def renamed_function(package_dir: Path) -> tuple[str, str, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "licheck-quickstart")
+    parser.add_argument("--small", action="store_true", help="index two PyPI packages instead of the starter set")
     args = parser.parse_args()
     workdir = args.workdir
     workdir.mkdir(parents=True, exist_ok=True)
-    index = workdir / "index.sqlite"
-    for name, version in PACKAGES.items():
-        source = fetch(name, version, workdir)
-        subprocess.run(["licheck", "index", "add", str(source), "--index", str(index), "--name", name,
-                        "--version", version], check=True)
-    relpath, original, body = renamed_function(workdir / "src" / f"yamllint-{PACKAGES['yamllint']}")
+    if args.small:
+        index = workdir / "small.sqlite"
+        subprocess.run(["licheck", "index", "add", *SMALL, "--index", str(index)], check=True)
+    else:
+        index = workdir / "starter.sqlite"
+        build = subprocess.run(["licheck", "index", "build", str(ROOT / "indexes" / "starter.toml"), "--index", str(index)])
+        if build.returncode not in (0, 2) or not index.exists():  # 2: some sources failed, the rest are indexed
+            return build.returncode
+    relpath, original, body = renamed_function(unpacked(COPIED_FROM, workdir))
     demo = workdir / "generated_by_an_assistant.py"
     demo.write_text(f'"""Code an assistant wrote for us."""\n\nimport re\n\n\ndef slugify(text):\n'
                     f'    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")\n\n\n{body}\n')

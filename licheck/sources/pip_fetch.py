@@ -28,7 +28,8 @@ def fetch(name: str, version: str, kind: str, dest: Path) -> dict[str, Any]:
         session = command.get_default_session(options)
         finder = command._build_package_finder(options=options, session=session, ignore_requires_python=True)
         found = finder.find_best_candidate(name, SpecifierSet(f"=={version}"))
-        candidates = list(found.iter_applicable())
+        applicable = getattr(found, "applicable_candidates", None)  # pip ≥ 24: a field; before: a method
+        candidates = list(applicable if applicable is not None else found.iter_applicable())
         if kind == "wheel":  # prefer a pure-Python wheel: its sources are the package's
             candidates.sort(key=lambda c: not c.link.filename.endswith("-none-any.whl"))
         if not candidates:
@@ -42,9 +43,7 @@ def fetch(name: str, version: str, kind: str, dest: Path) -> dict[str, Any]:
             for chunk in response.iter_content(1 << 16):
                 digest.update(chunk)
                 out.write(chunk)
-        expected = (link.hashes or {}).get("sha256") if hasattr(link, "hashes") else None
-        if expected is None and link.hash_name == "sha256":
-            expected = link.hash
+        expected = link.hash if link.hash_name == "sha256" else None
         if expected and expected != digest.hexdigest():
             target.unlink()
             return {"ok": False, "error": f"sha256 of {link.filename} does not match the index"}

@@ -28,6 +28,7 @@ from licheck.sketch import SKETCH_SCHEME, SketchParams
 from licheck.store.packing import PackedFile, pack_file
 from licheck.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
+_LOOKUP_BATCH = 250
 _BAND_BUFFER = 1_000_000  # band rows buffered before a sorted insert (≈ 16 MB)
 _REBUILD_HINT = "rebuild the index with this version of licheck (licheck index add / index build into a new file)"
 
@@ -302,13 +303,14 @@ class IndexDB:
         keys = list(band_keys)
         if not keys:
             return {}
-        sql = _lookup_sql(len(keys))
-        args: list[int] = []
-        for key in keys:
-            args += (key, bucket_cap + 1)
         per_band: dict[int, list[int]] = {}
-        for band, unit_id in self.db.execute(sql, args):
-            per_band.setdefault(band, []).append(unit_id)
+        for offset in range(0, len(keys), _LOOKUP_BATCH):  # SQLite caps the terms of one compound SELECT
+            batch = keys[offset : offset + _LOOKUP_BATCH]
+            args: list[int] = []
+            for key in batch:
+                args += (key, bucket_cap + 1)
+            for band, unit_id in self.db.execute(_lookup_sql(len(batch)), args):
+                per_band.setdefault(offset + band, []).append(unit_id)
         hits: dict[int, int] = {}
         for members in per_band.values():
             if len(members) > bucket_cap:
@@ -367,7 +369,7 @@ class IndexDB:
         return int(row[0])
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
 def _lookup_sql(bands: int) -> str:
     """One statement, one bounded subquery per band: a giant bucket costs at most bucket_cap + 1 rows."""
     return " UNION ALL ".join(

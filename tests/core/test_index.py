@@ -156,3 +156,16 @@ def test_remove_source_drops_its_findings(tmp_path: Path) -> None:
             assert db.remove_source("kit") == 1
     copy = function_source((CORPUS / "inventory.py").read_text(), "pick_route")
     assert scan_text(path, "copy.py", copy) == []
+
+
+def test_lookup_takes_any_number_of_band_keys(tmp_path: Path) -> None:
+    from licheck.analyze import analyze_file
+    from licheck.sketch import MinHasher
+
+    path = build_index(tmp_path / "i.sqlite", (CORPUS, "kit", "MIT"))
+    analysis = analyze_file("inventory.py", (CORPUS / "inventory.py").read_bytes(), MinHasher(SketchParams()))
+    keys = [key for unit in analysis.units for key in unit.band_keys] * 3  # well over SQLite's compound limit
+    assert len(keys) > 500
+    with IndexDB.open_readonly(path) as db:
+        hits = db.lookup(keys, bucket_cap=200)
+    assert len(hits) >= len(analysis.units)
