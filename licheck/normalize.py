@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
 
 from licheck.lang.registry import (
     COMMENT_KINDS,
+    LANGUAGES,
     IDENTIFIER_KINDS,
     IMPORT_KINDS,
     KEPT_FIELDS,
@@ -24,7 +28,7 @@ from licheck.lang.registry import (
     parser_for,
 )
 
-NORMALIZER_VERSION = "1"
+NORMALIZER_VERSION = "2"
 _MAX_LEXICAL_TOKEN = 64
 
 
@@ -86,48 +90,72 @@ def normalize_comment(raw: str, line: int) -> list[Comment]:
     return found
 
 
+_PLAIN, _SPECIAL, _UNIT = 0, 1, 2
+
+
+@lru_cache(maxsize=None)
+def _kind_table(name: str) -> tuple[list[str], bytes]:
+    """Per grammar: each node kind id's name, and whether the walk treats it specially (ints beat strings)."""
+    spec = LANGUAGES[name]
+    language = parser_for(name).language
+    names, flags = [], bytearray()
+    for kind_id in range(language.node_kind_count):
+        kind = language.node_kind_for_id(kind_id) or ""
+        names.append(kind)
+        named = language.node_kind_is_named(kind_id)
+        special = named and (kind in STRING_KINDS or kind in NUMBER_KINDS or kind in COMMENT_KINDS
+                             or kind in IMPORT_KINDS or (spec.docstrings and kind == "expression_statement"))
+        unit = named and (kind in spec.function_kinds or kind in spec.class_kinds)
+        flags.append(_SPECIAL if special else _UNIT if unit else _PLAIN)
+    return names, bytes(flags)
+
+
 def tokenize_tree(source: bytes, spec: LanguageSpec) -> FileTokens:
     """Walk a tree-sitter parse of ``source`` once, collecting tokens, comments and unit nodes."""
     tree = parser_for(spec.name).parse(source)
+    names, flags = _kind_table(spec.name)
     structural: list[str] = []
     lexical: list[str] = []
-    lines: list[int] = []
     starts: list[int] = []
     comments: list[Comment] = []
     nodes: list[UnitNode] = []
-    function_kinds, class_kinds = spec.function_kinds, spec.class_kinds
+    function_kinds = spec.function_kinds
     cursor = tree.walk()
-    add_struct, add_lex, add_line, add_start = structural.append, lexical.append, lines.append, starts.append
-    docstrings = spec.docstrings
+    add_struct, add_lex, add_start = structural.append, lexical.append, starts.append
     while True:
         node = cursor.node
-        kind = node.type
-        if kind in STRING_KINDS or kind in NUMBER_KINDS or kind in COMMENT_KINDS or kind in IMPORT_KINDS or (
-            docstrings and kind == "expression_statement" and _is_docstring(node)
-        ):
-            if kind in COMMENT_KINDS or kind == "expression_statement":
+        kind_id = node.kind_id
+        flag = flags[kind_id] if kind_id < len(flags) else _PLAIN
+        if flag == _SPECIAL:
+            kind = names[kind_id]
+            if kind in COMMENT_KINDS or (kind == "expression_statement" and _is_docstring(node)):
                 comments.extend(normalize_comment(_text(source, node), node.start_point[0] + 1))
+            elif kind == "expression_statement":
+                if cursor.goto_first_child():
+                    continue
             elif kind not in IMPORT_KINDS:
                 _add_leaf(cursor, node, kind, source, add_struct, add_lex)
-                add_line(node.start_point[0] + 1)
                 add_start(node.start_byte)
         else:
-            if kind in function_kinds or kind in class_kinds:
+            if flag == _UNIT:
+                kind = names[kind_id]
                 nodes.append(_unit_node(node, "function" if kind in function_kinds else "class", source))
             if cursor.goto_first_child():
                 continue
             start, end = node.start_byte, node.end_byte
             if end > start:  # a leaf: keywords, operators and punctuation are their own kind
+                kind = names[kind_id] if kind_id < len(names) else node.type
                 if node.is_named:
                     _add_leaf(cursor, node, kind, source, add_struct, add_lex)
                 else:
                     add_lex(kind)
                     add_struct(kind)
-                add_line(node.start_point[0] + 1)
                 add_start(start)
         while not cursor.goto_next_sibling():
             if not cursor.goto_parent():
-                line_count = source.count(b"\n") + (0 if source.endswith(b"\n") else 1)
+                newlines = np.flatnonzero(np.frombuffer(source, dtype=np.uint8) == 10)
+                lines = (np.searchsorted(newlines, np.asarray(starts, dtype=np.int64), side="right") + 1).tolist()
+                line_count = len(newlines) + (0 if source.endswith(b"\n") else 1)
                 return FileTokens(spec.name, structural, lexical, lines, starts, comments, nodes,
                                   line_count, tree.root_node.has_error)
 
