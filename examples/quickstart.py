@@ -72,6 +72,18 @@ def renamed_function(package_dir: Path) -> tuple[str, str, str]:
     return path.relative_to(package_dir).as_posix(), original_name, ast.unparse(func)
 
 
+def _drop_if_stale(index: Path) -> None:
+    """An index left by an older licheck must be rebuilt, not extended."""
+    from licheck.errors import LicheckError
+    from licheck.store.index_db import IndexDB
+
+    if index.exists():
+        try:
+            IndexDB.open_readonly(index).close()
+        except LicheckError:
+            index.unlink()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "licheck-quickstart")
@@ -84,6 +96,7 @@ def main() -> int:
         subprocess.run(["licheck", "index", "add", *SMALL, "--index", str(index)], check=True)
     else:
         index = workdir / "starter.sqlite"
+        _drop_if_stale(index)
         build = subprocess.run(["licheck", "index", "build", str(ROOT / "indexes" / "starter.toml"), "--index", str(index)])
         if build.returncode not in (0, 2) or not index.exists():  # 2: some sources failed, the rest are indexed
             return build.returncode

@@ -11,17 +11,17 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
 from licheck.lang.registry import (
     COMMENT_KINDS,
-    LANGUAGES,
     IDENTIFIER_KINDS,
     IMPORT_KINDS,
     KEPT_FIELDS,
     KEPT_IDENTIFIER_KINDS,
+    LANGUAGES,
     NUMBER_KINDS,
     STRING_KINDS,
     LanguageSpec,
@@ -93,7 +93,7 @@ def normalize_comment(raw: str, line: int) -> list[Comment]:
 _PLAIN, _SPECIAL, _UNIT = 0, 1, 2
 
 
-@lru_cache(maxsize=None)
+@cache
 def _kind_table(name: str) -> tuple[list[str], bytes]:
     """Per grammar: each node kind id's name, and whether the walk treats it specially (ints beat strings)."""
     spec = LANGUAGES[name]
