@@ -49,3 +49,23 @@ def principal_cosines(basis_a: np.ndarray, basis_b: np.ndarray) -> np.ndarray:
     if basis_a.shape[1] == 0 or basis_b.shape[1] == 0:
         return np.zeros(0)
     return np.clip(np.linalg.svd(basis_a.T @ basis_b, compute_uv=False), 0.0, 1.0)
+
+
+def row_space_svd(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Singular values and right singular vectors of a wide matrix (rows << columns) via its Gram matrix.
+
+    Much cheaper than a full SVD when there are few rows; singular values below ~1e-8 of the largest
+    are not resolved (squared precision), which the gap rule and the tolerances here never need.
+    """
+    m = np.asarray(matrix, dtype=np.float64)
+    if m.shape[0] > m.shape[1] // 2:
+        _, s, vt = np.linalg.svd(m, full_matrices=False)
+        return s, vt
+    w, u = np.linalg.eigh(m @ m.T)
+    order = np.argsort(w)[::-1]
+    w, u = np.maximum(w[order], 0.0), u[:, order]
+    s = np.sqrt(w)
+    keep = s > s[0] * 1e-12 if s.size and s[0] > 0 else np.zeros(s.size, dtype=bool)
+    vt = np.zeros((s.size, m.shape[1]))
+    vt[keep] = (u[:, keep].T @ m) / s[keep, None]
+    return s, vt

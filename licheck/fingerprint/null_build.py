@@ -41,7 +41,8 @@ def build_null(members: Sequence[NullMember], *, tokenizer_digest: str,
             if a is b:
                 continue
             head = b.head if a.head is not None else None
-            stats = pair_statistics(a.basis, b.observations, floor=floor, suspect_head=head, suspect_bias=b.bias)
+            stats = pair_statistics(a.basis, b.observations, floor=floor, suspect_head=head, suspect_bias=b.bias,
+                                    with_partial=True)
             if b.observations is not None:
                 positions = b.observations.n_positions if not positions else min(positions, b.observations.n_positions)
             pairs.append(NullPair(victim=a.name, suspect=b.name, stats=stats.as_null_stats(), s1_ratios=stats.s1_ratios,

@@ -58,10 +58,13 @@ class PairStats:
 
 
 def pair_statistics(basis: np.ndarray, obs: Observations | None, *, floor: float,
-                    suspect_head: np.ndarray | None = None, suspect_bias: np.ndarray | None = None) -> PairStats:
+                    suspect_head: np.ndarray | None = None, suspect_bias: np.ndarray | None = None,
+                    with_partial: bool = False) -> PairStats:
     """Every statistic the inputs allow: S1 always, S2/S3 on full vectors, weights when given."""
     ratios = s1_ratios(obs, basis) if obs is not None else np.zeros(0)
-    partial = s1_ratios(partial_design(obs, basis.shape[1]), basis) if obs is not None and obs.is_full else np.zeros(0)
+    partial = np.zeros(0)
+    if with_partial and obs is not None and obs.is_full:
+        partial = s1_ratios(partial_design(obs, basis.shape[1]), basis)
     s1 = s1_statistic(ratios) if ratios.size else None
     joint = overlap = None
     if obs is not None and obs.is_full:

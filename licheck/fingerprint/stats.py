@@ -12,10 +12,10 @@ import numpy as np
 
 from licheck.fingerprint.linalg import (
     center_rows,
-    orthonormal_basis,
     output_space_basis,
     principal_cosines,
     rank_from_gap,
+    row_space_svd,
 )
 from licheck.fingerprint.observations import Observations
 
@@ -64,13 +64,11 @@ def s1_ratios(obs: Observations, basis: np.ndarray) -> np.ndarray:
         centred = center_rows(obs.values)
         resid = centred - (centred @ basis) @ basis.T
         return _ratio(resid, centred)
-    out = np.empty(obs.n_positions)
-    for t in range(obs.n_positions):
-        q = orthonormal_basis(basis[obs.ids[t]])
-        y = obs.values[t] - obs.values[t].mean()
-        r = y - q @ (q.T @ y)
-        out[t] = np.linalg.norm(r) / max(np.linalg.norm(y), 1e-300)
-    return out
+    rows = basis[obs.ids]  # N x m x d: the victim space restricted to each position's coordinates
+    q, _ = np.linalg.qr(rows)
+    y = obs.values - obs.values.mean(axis=1, keepdims=True)
+    resid = y - np.einsum("nmd,nd->nm", q, np.einsum("nmd,nm->nd", q, y))
+    return np.linalg.norm(resid, axis=1) / np.maximum(np.linalg.norm(y, axis=1), 1e-300)
 
 
 def s1_statistic(ratios: np.ndarray) -> float:
@@ -84,7 +82,7 @@ def s2_joint_space(obs: Observations, basis: np.ndarray, *, floor: float, k_max:
     resid = centred - (centred @ basis) @ basis.T
     fit, test = resid[0::2], resid[1::2]
     test_norms = np.maximum(np.linalg.norm(centred[1::2], axis=1), 1e-300)
-    _, s, vt = np.linalg.svd(fit, full_matrices=False)
+    s, vt = row_space_svd(fit)
     k_top = min(k_max, vt.shape[0])
     held = []
     for k in range(k_top + 1):
@@ -102,7 +100,7 @@ def s2_joint_space(obs: Observations, basis: np.ndarray, *, floor: float, k_max:
 def s3_overlap(obs: Observations, basis: np.ndarray, *, max_dim: int | None = None) -> Overlap:
     """Suspect dimension from the singular-value gap of C Y, then ||Q^T S||_F^2 / h_s."""
     centred = center_rows(obs.values)
-    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    s, vt = row_space_svd(centred)
     limit = max_dim if max_dim is not None else max(1, min(centred.shape) // 2)
     dim = max(1, rank_from_gap(s, max_rank=limit))
     top = vt[:dim].T

@@ -35,7 +35,7 @@ class VerifySettings:
 def verify_observations(fp: Fingerprint, obs: Observations, null: NullModel, settings: VerifySettings) -> VerifyReport:
     """Test suspect outputs against the fingerprint, thresholds from the null."""
     _check_compatible(fp, null, obs.vocab_size)
-    floors = measure_floors(fp.basis, fp.head, fp.bias)
+    floors = _floors(fp)
     blockers = _blockers(fp, obs, settings)
     stats = pair_statistics(fp.basis, None if obs.topk_only else obs, floor=floors.floor)
     tests = _calibrate_tests(stats, null, obs.n_positions, settings.alpha, weights=False, required=not blockers,
@@ -51,12 +51,23 @@ def verify_weights(fp: Fingerprint, head: np.ndarray, bias: np.ndarray | None, n
                    settings: VerifySettings) -> VerifyReport:
     """Weight mode: principal angles between the two output layers; no queries."""
     _check_compatible(fp, null, head.shape[0])
-    floors = measure_floors(fp.basis, fp.head, fp.bias)
+    floors = _floors(fp)
     stats = pair_statistics(fp.basis, None, floor=floors.floor, suspect_head=head, suspect_bias=bias)
     tests = _calibrate_tests(stats, null, 0, settings.alpha, weights=True)
     decision = decide(tests, blockers=[], can_rule_out=True, distillation_suspected=_distillation_pattern(stats, tests))
     return build_report(fp=fp, decision=decision, tests=tests, stats=stats, floors=floors, obs=None, null=null,
                         settings=settings)
+
+
+_FLOORS: dict[tuple[str, str], Floors] = {}
+
+
+def _floors(fp: Fingerprint) -> Floors:
+    """The positive controls depend on the fingerprint only: measured once per fingerprint and process."""
+    key = (fp.meta.head_digest, fp.meta.kind)
+    if key not in _FLOORS:
+        _FLOORS[key] = measure_floors(fp.basis, fp.head, fp.bias)
+    return _FLOORS[key]
 
 
 def _check_compatible(fp: Fingerprint, null: NullModel, vocab_size: int) -> None:
