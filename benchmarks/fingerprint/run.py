@@ -23,22 +23,17 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "fingerprint"))
 
 import numpy as np  # noqa: E402
-
 import zoo  # noqa: E402
-from licheck.fingerprint.calibrate import NullModel, calibrate_statistic  # noqa: E402
-from licheck.fingerprint.endpoint_api import collect  # noqa: E402
-from licheck.fingerprint.extract import extract_from_weights  # noqa: E402
-from licheck.fingerprint.linalg import center_rows  # noqa: E402
-from licheck.fingerprint.null_build import NullMember, build_null  # noqa: E402
-from licheck.fingerprint.observations import Observations, full_observations  # noqa: E402
-from licheck.fingerprint.pairs import pair_statistics  # noqa: E402
-from licheck.fingerprint.recovery import calls_for  # noqa: E402
-from licheck.fingerprint.softcap import uncap_logprobs  # noqa: E402
-from licheck.fingerprint.stats import compare_weights  # noqa: E402
-from licheck.fingerprint.verify import VerifySettings, verify_observations, verify_weights  # noqa: E402
-
 from bench_zoo import ATTACKS, BASES, SOFTCAP  # noqa: E402
 from metrics import auc, tpr_at  # noqa: E402
+
+from licheck.fingerprint.calibrate import NullModel  # noqa: E402
+from licheck.fingerprint.endpoint_api import collect  # noqa: E402
+from licheck.fingerprint.extract import extract_from_weights  # noqa: E402
+from licheck.fingerprint.null_build import NullMember, build_null  # noqa: E402
+from licheck.fingerprint.observations import Observations, full_observations  # noqa: E402
+from licheck.fingerprint.softcap import uncap_logprobs  # noqa: E402
+from licheck.fingerprint.verify import VerifySettings, verify_observations, verify_weights  # noqa: E402
 
 
 class ArraySource:
@@ -213,7 +208,7 @@ def print_summary(result: dict) -> None:
     print("\nS1 / S2 / S3 at N=2(h+1), suspect vs its victim:")
     for name, st in {**s["stats_vs_own_victim"], **s["stats_independents_vs_victim"]}.items():
         print(f"  {name:18} " + " ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in st.items()))
-    print(f"\nutility (held-out loss delta vs victim): " + ", ".join(f"{k} {v:+.3f}" for k, v in s["utility_loss_delta"].items()))
+    print("\nutility (held-out loss delta vs victim): " + ", ".join(f"{k} {v:+.3f}" for k, v in s["utility_loss_delta"].items()))
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ class NullPair:
 
     victim: str
     suspect: str
-    stats: dict[str, float]
+    stats: dict  # statistic -> value, and "s2@N"/"s3@N" -> values on disjoint blocks of N positions
     s1_ratios: np.ndarray  # per-position rho_t, used for the null at fewer positions
     s1_partial_ratios: np.ndarray  # per-position rho_t on 2*dim recovered coordinates (logit-bias access)
 
@@ -46,6 +46,15 @@ class NullModel:
 
     def values(self, stat: str) -> np.ndarray:
         return np.array([p.stats[stat] for p in self.pairs if p.stats.get(stat) is not None], dtype=np.float64)
+
+    def blocks_at(self, stat: str, n_positions: int) -> np.ndarray:
+        """`stat` (s2 or s3) on null blocks of the largest recorded size not above n_positions."""
+        sizes = sorted({int(k.split("@")[1]) for p in self.pairs for k in p.stats if k.startswith(stat + "@")})
+        usable = [s for s in sizes if s <= n_positions]
+        if not usable:
+            return np.zeros(0)
+        key = f"{stat}@{usable[-1]}"
+        return np.array([v for p in self.pairs for v in p.stats.get(key, [])], dtype=np.float64)
 
     def s1_at(self, n_positions: int, *, partial: bool = False) -> np.ndarray:
         """Null of S1 at `n_positions`: medians of disjoint position blocks of every pair."""

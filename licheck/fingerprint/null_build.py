@@ -45,7 +45,7 @@ def build_null(members: Sequence[NullMember], *, tokenizer_digest: str,
                                     with_partial=True)
             if b.observations is not None:
                 positions = b.observations.n_positions if not positions else min(positions, b.observations.n_positions)
-            pairs.append(NullPair(victim=a.name, suspect=b.name, stats=stats.as_null_stats(), s1_ratios=stats.s1_ratios,
+            pairs.append(NullPair(victim=a.name, suspect=b.name, stats=stats.as_null_stats() | (stats.blocks or {}), s1_ratios=stats.s1_ratios,
                                   s1_partial_ratios=stats.s1_partial_ratios))
             if progress:
                 progress(f"null pair {a.name} -> {b.name}")

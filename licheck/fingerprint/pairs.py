@@ -6,9 +6,42 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from licheck.fingerprint.observations import Observations
+from licheck.fingerprint.observations import Observations, subset_positions
+from licheck.fingerprint.stats import (
+    JointSpace,
+    Overlap,
+    WeightComparison,
+    compare_weights,
+    s1_ratios,
+    s1_statistic,
+    s2_joint_space,
+    s3_overlap,
+)
 
 PARTIAL_TOP_K = 20
+# Position counts at which the null records S2 and S3 on disjoint blocks: both depend on N, so verify
+# compares against the largest recorded N not above its own (conservative: independents score
+# higher S3 and higher S2 with fewer positions).
+NULL_BLOCK_SIZES = (64, 96, 128, 192, 256, 384, 512, 768, 1024)
+
+
+def block_statistics(basis: np.ndarray, obs: Observations, *, floor: float) -> dict[str, list[float]]:
+    """S2 and S3 on disjoint position blocks of every recorded size, keyed `s2@N` / `s3@N`."""
+    out: dict[str, list[float]] = {}
+    for size in NULL_BLOCK_SIZES:
+        for start in range(0, obs.n_positions - size + 1, size):
+            block = subset_positions(obs, np.arange(start, start + size))
+            out.setdefault(f"s2@{size}", []).append(s2_joint_space(block, basis, floor=floor).statistic)
+            overlap = s3_overlap(block, basis)
+            if s3_usable(overlap, block.n_positions, basis.shape[1]):
+                out.setdefault(f"s3@{size}", []).append(overlap.overlap)
+    return out
+
+
+def s3_usable(overlap: Overlap, n_positions: int, victim_dim: int) -> bool:
+    """S3's minimum-positions guard: N >= 2 x the suspect's dimension, and at least 2 x the victim's
+    (a dimension estimated from fewer positions is capped by them and cannot be trusted)."""
+    return n_positions >= 2 * max(overlap.suspect_dim, victim_dim - 1)
 
 
 def partial_design(obs: Observations, dim: int, *, seed: int = 0) -> Observations:
@@ -21,16 +54,6 @@ def partial_design(obs: Observations, dim: int, *, seed: int = 0) -> Observation
         rest = np.setdiff1d(rng.permutation(obs.vocab_size), top, assume_unique=True)
         ids[t] = np.sort(np.concatenate([top, rest[: m - top.size]]))
     return Observations(values=np.take_along_axis(obs.values, ids, axis=1), ids=ids, vocab_size=obs.vocab_size)
-from licheck.fingerprint.stats import (
-    JointSpace,
-    Overlap,
-    WeightComparison,
-    compare_weights,
-    s1_ratios,
-    s1_statistic,
-    s2_joint_space,
-    s3_overlap,
-)
 
 
 @dataclass(frozen=True)
@@ -41,6 +64,8 @@ class PairStats:
     joint: JointSpace | None
     overlap: Overlap | None
     weights: WeightComparison | None
+    s3_ok: bool = False
+    blocks: dict[str, list[float]] | None = None
 
     def as_null_stats(self) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -48,7 +73,7 @@ class PairStats:
             out["s1"] = self.s1
         if self.joint is not None:
             out["s2"] = self.joint.statistic
-        if self.overlap is not None and self.overlap.enough_positions:
+        if self.overlap is not None and self.s3_ok:
             out["s3"] = self.overlap.overlap
         if self.weights is not None:
             out["weight_residual"] = self.weights.residual
@@ -72,4 +97,6 @@ def pair_statistics(basis: np.ndarray, obs: Observations | None, *, floor: float
             joint = s2_joint_space(obs, basis, floor=floor)
         overlap = s3_overlap(obs, basis)
     weights = compare_weights(basis, suspect_head, suspect_bias) if suspect_head is not None else None
-    return PairStats(s1=s1, s1_ratios=ratios, s1_partial_ratios=partial, joint=joint, overlap=overlap, weights=weights)
+    s3_ok = overlap is not None and obs is not None and s3_usable(overlap, obs.n_positions, basis.shape[1])
+    blocks = block_statistics(basis, obs, floor=floor) if with_partial and obs is not None and obs.is_full else None
+    return PairStats(s1=s1, s1_ratios=ratios, s1_partial_ratios=partial, s3_ok=s3_ok, blocks=blocks, joint=joint, overlap=overlap, weights=weights)

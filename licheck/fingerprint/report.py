@@ -77,7 +77,7 @@ def _statistics(stats: PairStats, tests: dict[str, Calibrated]) -> dict[str, Any
         o = stats.overlap
         out["s3"] = {"value": o.overlap, "suspect_dim": o.suspect_dim, "min_positions": o.min_positions,
                      "cos2_q20": o.low_quantile,
-                     "status": "ok" if o.enough_positions else "insufficient queries"}
+                     "status": "ok" if stats.s3_ok else "insufficient queries"}
     if stats.weights is not None:
         w = stats.weights
         out["weight_overlap"] = {"value": w.overlap, "min_cosine": w.min_cosine, "suspect_dim": w.suspect_dim,

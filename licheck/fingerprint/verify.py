@@ -15,7 +15,6 @@ from licheck.fingerprint.pairs import PairStats, pair_statistics
 from licheck.fingerprint.report import VerifyReport, build_report
 from licheck.fingerprint.verdict import decide
 
-
 # When the 20%-quantile of the squared principal cosines is below this fraction of their mean, the
 # alignment is bimodal (dominant directions shared, others missing): reported as possible distillation
 # rather than a copy. Set from the benchmark zoo (benchmarks/fingerprint/README.md), not from a null.
@@ -97,9 +96,9 @@ def _can_rule_out(obs: Observations, stats: PairStats) -> tuple[bool, str]:
     if stats.overlap is None:
         return False, ("too few positions: only S1 on partial coordinates was possible, "
                        "which cannot rule out heavy fine-tuning")
-    if not stats.overlap.enough_positions:
-        return False, (f"too few positions: S3 needs at least {stats.overlap.min_positions} "
-                       f"(2 x suspect dimension {stats.overlap.suspect_dim}), got {obs.n_positions}")
+    if not stats.s3_ok:
+        return False, (f"too few positions: S3 needs at least twice the victim's and the suspect's output "
+                       f"dimension (suspect {stats.overlap.suspect_dim}), got {obs.n_positions}")
     return True, ""
 
 
@@ -107,8 +106,7 @@ def _calibrate_tests(stats: PairStats, null: NullModel, n_positions: int, alpha:
                      weights: bool, required: bool = True, partial: bool = False) -> dict[str, Calibrated]:
     values = stats.as_null_stats()
     names = [n for n in (("weight_residual", "weight_lowrank", "weight_overlap") if weights else ("s1", "s2", "s3")) if n in values]
-    names = [n for n in names if (null.s1_at(n_positions, partial=partial).size if n == "s1"
-                                  else null.values(n).size) >= 2]
+    names = [n for n in names if _reference(null, n, n_positions, partial).size >= 2]
     if not names:
         if not required:
             return {}
@@ -117,9 +115,18 @@ def _calibrate_tests(stats: PairStats, null: NullModel, n_positions: int, alpha:
     each = alpha / len(names)
     out = {}
     for name in names:
-        reference = null.s1_at(n_positions, partial=partial) if name == "s1" else null.values(name)
+        reference = _reference(null, name, n_positions, partial)
         out[name] = calibrate_statistic(name, values[name], reference, alpha=each)
     return out
+
+
+def _reference(null: NullModel, name: str, n_positions: int, partial: bool) -> np.ndarray:
+    """The null of `name` at this run's number of positions."""
+    if name == "s1":
+        return null.s1_at(n_positions, partial=partial)
+    if name in ("s2", "s3"):
+        return null.blocks_at(name, n_positions)
+    return null.values(name)
 
 
 def _distillation_pattern(stats: PairStats, tests: dict[str, Calibrated]) -> bool:

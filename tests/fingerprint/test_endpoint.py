@@ -6,9 +6,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from server import ModelServer, ServerMode
 
 from licheck.cli import cli
-from server import ModelServer, ServerMode
 
 KEY = "sk-test-SECRET-0123456789"
 

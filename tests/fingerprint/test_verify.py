@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
-
 import zoo
+from click.testing import CliRunner
 from formats import write_chat_top_logprobs, write_legacy_top_logprobs, write_vllm_prompt_logprobs
+
 from licheck.cli import cli
 from licheck.fingerprint.fpfile import load_fingerprint
 
@@ -117,3 +117,23 @@ def test_missing_null_is_a_usage_error(models, tmp_path) -> None:
     api.extract_white_box(models["victim"], fp)
     code, report = _verify(fp, "--suspect-model", str(models["bf16"]))
     assert code == 2 and "calibrat" in report["error"]
+
+
+def test_softcapped_outputs_are_derived_once_the_known_cap_is_inverted(outputs, victim_fp, null_file, tmp_path) -> None:
+    from formats import log_softmax
+
+    capped = 3.0 * np.tanh(outputs["victim"][:96] / 3.0)
+    np.save(tmp_path / "capped.npy", log_softmax(capped))
+    code, report = _verify(victim_fp, "--suspect-outputs", str(tmp_path / "capped.npy"), "--softcap", "3")
+    assert code == 1 and report["verdict"] == "derived"
+    assert report["statistics"]["s1"]["value"] < 1e-3
+    _, raw = _verify(victim_fp, "--suspect-outputs", str(tmp_path / "capped.npy"))
+    assert raw["statistics"]["s1"]["value"] > 10 * report["statistics"]["s1"]["value"]
+
+
+def test_temperature_scaled_logprobs_stay_in_the_victim_space(outputs, victim_fp, null_file, tmp_path) -> None:
+    from formats import log_softmax
+
+    np.save(tmp_path / "hot.npy", log_softmax(outputs["victim"][:8] / 1.7))
+    code, report = _verify(victim_fp, "--suspect-outputs", str(tmp_path / "hot.npy"))
+    assert code == 1 and report["method"] == "compatibility" and report["statistics"]["s1"]["value"] < 1e-4
