@@ -35,18 +35,20 @@ def out_console() -> Console:
 @contextmanager
 def progress_bar(description: str) -> Iterator[Callable[[str, int, int], None]]:
     """A progress callback drawing a bar on stderr when it is a terminal, silent otherwise."""
+    console = err_console()
+    if not console.is_terminal:  # hooks and CI: no bar, and no need to import rich.progress
+        yield lambda stage, done, total: None
+        return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    console = err_console()
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console,
-                        disable=not console.is_terminal, transient=True)
+                        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console, transient=True)
     task = progress.add_task(description, total=None, rate="")
 
     def update(stage: str, done: int, total: int) -> None:
         elapsed = progress.tasks[0].elapsed or 0.0
         rate = f"{done / elapsed:.0f} {stage}/s" if elapsed > 0.5 else ""
-        progress.update(task, completed=done, total=total, rate=rate)
+        progress.update(task, completed=done, total=total or None, rate=rate)
 
     with progress:
         yield update
