@@ -71,7 +71,9 @@ def _statistics(stats: PairStats, tests: dict[str, Calibrated]) -> dict[str, Any
         out["s1"] = {"value": stats.s1, "aggregate": "median over positions"}
     if stats.joint is not None:
         j = stats.joint
-        out["s2"] = {"value": j.statistic, "held_out_by_k": list(j.held_out), "adapter_rank": j.adapter_rank,
+        s2_test = tests.get("s2")
+        rank = j.adapter_rank if s2_test is not None and s2_test.significant else None
+        out["s2"] = {"value": j.statistic, "held_out_by_k": list(j.held_out), "adapter_rank": rank,
                      "gap_rank": j.gap_rank, "l_sum": j.l_sum}
     if stats.overlap is not None:
         o = stats.overlap
