@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -12,7 +10,7 @@ import numpy as np
 
 from licheck.errors import InputError
 from licheck.fingerprint.linalg import orthonormal_basis, output_space_basis
-from licheck.fingerprint.tensors import read_header
+from licheck.fingerprint.tensors import read_header, write_atomically
 
 FORMAT = "licheck-fingerprint/1"
 META_KEY = "licheck"
@@ -48,8 +46,6 @@ class Fingerprint:
 
 def save_fingerprint(fp: Fingerprint, path: Path) -> None:
     """Write atomically (temp file + rename)."""
-    from safetensors.numpy import save_file
-
     arrays: dict[str, np.ndarray] = {}
     if fp.head is not None:
         arrays["head"] = np.ascontiguousarray(fp.head, dtype=np.float32)
@@ -59,15 +55,7 @@ def save_fingerprint(fp: Fingerprint, path: Path) -> None:
         arrays["basis"] = np.ascontiguousarray(fp.basis, dtype=np.float64)
     meta = asdict(fp.meta)
     meta["tokens"] = list(fp.meta.tokens)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
-        save_file(arrays, tmp, metadata={META_KEY: json.dumps(meta)})
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomically(path, arrays, {META_KEY: json.dumps(meta)})
 
 
 def load_fingerprint(path: Path) -> Fingerprint:

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from licheck.errors import InputError
 from licheck.fingerprint.calibrate import NullModel, NullPair
-from licheck.fingerprint.tensors import read_header
+from licheck.fingerprint.tensors import read_header, write_atomically
 
 FORMAT = "licheck-null/1"
 META_KEY = "licheck"
 
 
 def save_null(null: NullModel, path: Path) -> None:
-    from safetensors.numpy import save_file
-
     arrays = {f"s1_ratios.{i}": np.ascontiguousarray(p.s1_ratios, dtype=np.float32) for i, p in enumerate(null.pairs)}
     arrays |= {f"s1_partial.{i}": np.ascontiguousarray(p.s1_partial_ratios, dtype=np.float32)
                for i, p in enumerate(null.pairs)}
@@ -30,15 +26,7 @@ def save_null(null: NullModel, path: Path) -> None:
         "tokenizer_digest": null.tokenizer_digest,
         "pairs": [{"victim": p.victim, "suspect": p.suspect, "stats": p.stats} for p in null.pairs],
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
-        save_file(arrays, tmp, metadata={META_KEY: json.dumps(meta)})
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomically(path, arrays, {META_KEY: json.dumps(meta)})
 
 
 def load_null(path: Path) -> NullModel:

@@ -28,6 +28,24 @@ class OutputLayer:
     tied: bool
 
 
+def write_atomically(path: Path, arrays: dict[str, np.ndarray], metadata: dict[str, str]) -> None:
+    """Save arrays as safetensors via a temporary file and a rename: a reader never sees half a file."""
+    import os
+    import tempfile
+
+    from safetensors.numpy import save_file
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.close(fd)
+    try:
+        save_file(arrays, tmp, metadata=metadata)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def read_header(path: Path) -> dict:
     """Parse and validate a safetensors header: length, JSON, dtypes, offsets inside the file."""
     try:
