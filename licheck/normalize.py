@@ -122,10 +122,11 @@ def tokenize_tree(source: bytes, spec: LanguageSpec) -> FileTokens:
     function_kinds = spec.function_kinds
     cursor = tree.walk()
     add_struct, add_lex, add_start = structural.append, lexical.append, starts.append
+    kind_count = len(flags)
     while True:
         node = cursor.node
         kind_id = node.kind_id
-        flag = flags[kind_id] if kind_id < len(flags) else _PLAIN
+        flag = flags[kind_id] if kind_id < kind_count else _PLAIN
         if flag == _SPECIAL:
             kind = names[kind_id]
             if kind in COMMENT_KINDS or (kind == "expression_statement" and _is_docstring(node)):
@@ -144,7 +145,7 @@ def tokenize_tree(source: bytes, spec: LanguageSpec) -> FileTokens:
                 continue
             start, end = node.start_byte, node.end_byte
             if end > start:  # a leaf: keywords, operators and punctuation are their own kind
-                kind = names[kind_id] if kind_id < len(names) else node.type
+                kind = names[kind_id] if kind_id < kind_count else node.type
                 if node.is_named:
                     _add_leaf(cursor, node, kind, source, add_struct, add_lex)
                 else:

@@ -280,7 +280,7 @@ class IndexDB:
     # -- reading -------------------------------------------------------------------------------------------
     def counts(self) -> tuple[int, int]:
         sources = self.db.execute("SELECT count(*) FROM sources").fetchone()[0]
-        units = self.db.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]
+        units = self.db.execute("SELECT count(*) FROM units").fetchone()[0]
         return int(sources), int(units)
 
     def unit_count(self) -> int:
