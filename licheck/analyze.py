@@ -42,6 +42,7 @@ class FileAnalysis:
     units: list[AnalyzedUnit]
     text_digest: int
     parse_errors: bool
+    text: str = ""  # the decoded source, so the index can show the original lines
 
 
 def decode_source(data: bytes, *, max_bytes: int) -> str:
@@ -88,4 +89,5 @@ def analyze_file(path: str, data: bytes, hasher: MinHasher, *, max_bytes: int = 
         units=units,
         text_digest=digest64(data),
         parse_errors=tokens.parse_errors,
+        text=text,
     )

@@ -25,7 +25,7 @@ from licheck.errors import IndexFileError, IndexMismatchError
 from licheck.lang.registry import LANGUAGES
 from licheck.normalize import NORMALIZER_VERSION
 from licheck.sketch import SKETCH_SCHEME, SketchParams
-from licheck.store.packing import PackedFile, pack_file
+from licheck.store.packing import PackedFile, pack_file, unpack_text
 from licheck.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
 _LOOKUP_BATCH = 250
@@ -224,6 +224,8 @@ class IndexDB:
             (packed.text_digest, packed.language, packed.line_count, packed.tokens, packed.comments),
         )
         content_id = int(cursor.lastrowid or 0)
+        if packed.text:
+            self.db.execute("INSERT INTO content_text (content_id, text) VALUES (?, ?)", (content_id, packed.text))
         if not packed.units:
             return content_id
         if self._next_unit_id is None:
@@ -345,6 +347,11 @@ class IndexDB:
             self._tokens_cache.clear()
         self._tokens_cache[content_id] = tokens
         return tokens
+
+    def content_text(self, content_id: int) -> str | None:
+        """The original text of a content, or None when the index holds none for it (stored before schema 2)."""
+        row = self.db.execute("SELECT text FROM content_text WHERE content_id = ?", (content_id,)).fetchone()
+        return unpack_text(row[0]) if row else None
 
     def placements(self, content_id: int) -> list[Placement]:
         rows = self.db.execute(

@@ -26,6 +26,7 @@ class PackedFile:
     comments: bytes  # int64 comment digests
     units: list[UnitRowData]
     band_keys: np.ndarray  # (units × bands) int64
+    text: bytes = b""  # zlib of the UTF-8 source text; empty when the analysis carried none
 
 
 def pack_file(analysis: FileAnalysis) -> PackedFile:
@@ -42,4 +43,14 @@ def pack_file(analysis: FileAnalysis) -> PackedFile:
         path=analysis.path, text_digest=analysis.text_digest, language=analysis.language,
         line_count=analysis.line_count, tokens=zlib.compress(tokens.tobytes(), 1),
         comments=np.array([c.digest for c in analysis.comments], dtype="<i8").tobytes(), units=units, band_keys=keys,
+        text=pack_text(analysis.text),
     )
+
+
+def pack_text(text: str) -> bytes:
+    """Source text as stored: zlib at its best level (text is read rarely and kept for good)."""
+    return zlib.compress(text.encode("utf-8"), 9) if text else b""
+
+
+def unpack_text(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")

@@ -43,8 +43,18 @@ _V1 = """
 """
 
 
+# The original text of each content (zlib of its UTF-8), for reports that show the lines side by side.
+# Contents stored before this step have none.
+_V2 = """
+        CREATE TABLE content_text (
+            content_id INTEGER PRIMARY KEY REFERENCES contents(id) ON DELETE CASCADE,
+            text BLOB NOT NULL
+        );
+"""
+
+
 # Append only: each entry is the SQL that takes the schema from version i to i+1.
-MIGRATIONS: list[str] = [_V1]
+MIGRATIONS: list[str] = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
