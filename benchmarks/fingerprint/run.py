@@ -27,13 +27,23 @@ import zoo  # noqa: E402
 from bench_zoo import ATTACKS, BASES, SOFTCAP  # noqa: E402
 from metrics import auc, tpr_at  # noqa: E402
 
-from licheck.fingerprint.calibrate import NullModel  # noqa: E402
-from licheck.fingerprint.endpoint_api import collect  # noqa: E402
-from licheck.fingerprint.extract import extract_from_weights  # noqa: E402
-from licheck.fingerprint.null_build import NullMember, build_null  # noqa: E402
-from licheck.fingerprint.observations import Observations, full_observations  # noqa: E402
-from licheck.fingerprint.softcap import uncap_logprobs  # noqa: E402
-from licheck.fingerprint.verify import VerifySettings, verify_observations, verify_weights  # noqa: E402
+from licheck.fingerprint.calibration.calibrate import NullModel  # noqa: E402
+from licheck.fingerprint.calibration.null_build import NullMember, build_null  # noqa: E402
+from licheck.fingerprint.inputs.collect import collect  # noqa: E402
+from licheck.fingerprint.inputs.extract import extract_from_weights  # noqa: E402
+from licheck.fingerprint.inputs.observations import Observations, full_observations  # noqa: E402
+from licheck.fingerprint.inputs.softcap import uncap_logprobs  # noqa: E402
+from licheck.fingerprint.report.verify_report import VerifyReport, build_report  # noqa: E402
+from licheck.fingerprint.verdict import verify as _verify  # noqa: E402
+from licheck.fingerprint.verdict.settings import VerifySettings  # noqa: E402
+
+
+def verify_observations(fp, obs: Observations, null: NullModel, settings: VerifySettings) -> VerifyReport:
+    return build_report(_verify.verify_observations(fp, obs, null, settings))
+
+
+def verify_weights(fp, head, bias, null: NullModel, settings: VerifySettings) -> VerifyReport:
+    return build_report(_verify.verify_weights(fp, head, bias, null, settings))
 
 
 class ArraySource:

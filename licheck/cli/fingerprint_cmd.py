@@ -82,7 +82,7 @@ def verify(ctx: click.Context, fingerprint_file: Path, suspect_model: Path | Non
            output: Path | None) -> None:
     """Test a suspect against FINGERPRINT. Exit 1 when derived, 0 otherwise, 2 on errors."""
     from licheck.fingerprint import api
-    from licheck.fingerprint.report import render_table
+    from licheck.fingerprint.report.table import render_table
 
     chosen = [x for x in (suspect_model, suspect_outputs, suspect_endpoint) if x is not None]
     if len(chosen) != 1:
@@ -111,9 +111,9 @@ def verify(ctx: click.Context, fingerprint_file: Path, suspect_model: Path | Non
     else:
         click.echo(text)
     if plot is not None:
-        from licheck.fingerprint.plot import plot_report
+        from licheck.fingerprint.report.plot import plot_report
 
-        plot_report(report, fingerprint_file, null_path, plot)
+        plot_report(report, plot)
     ctx.exit(EXIT_VIOLATION if report.verdict == "derived" else EXIT_CLEAN)
 
 

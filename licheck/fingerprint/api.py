@@ -9,29 +9,30 @@ from pathlib import Path
 import numpy as np
 
 from licheck.errors import InputError, UsageError
-from licheck.fingerprint.calibrate import NullModel
+from licheck.fingerprint.calibration.calibrate import NullModel
+from licheck.fingerprint.calibration.null_build import NullMember, build_null
+from licheck.fingerprint.calibration.nullfile import load_null, null_path_for, save_null
 from licheck.fingerprint.digest import file_digest
-from licheck.fingerprint.extract import extract_from_outputs, extract_from_weights
-from licheck.fingerprint.fpfile import Fingerprint, load_fingerprint, save_fingerprint
-from licheck.fingerprint.model_dir import open_model_dir
-from licheck.fingerprint.null_build import NullMember, build_null
-from licheck.fingerprint.nullfile import load_null, save_null
-from licheck.fingerprint.observations import Observations, full_observations
-from licheck.fingerprint.outputs_file import observations_from_positions, parse_jsonl, read_array_outputs
-from licheck.fingerprint.prompts import load_prompts
-from licheck.fingerprint.report import VerifyReport
-from licheck.fingerprint.runner import run_model
-from licheck.fingerprint.softcap import uncap_logprobs
-from licheck.fingerprint.tensors import read_output_layer
-from licheck.fingerprint.verify import VerifySettings, verify_observations, verify_weights
-from licheck.fingerprint.vocab import Vocabulary, build_token_map, load_vocabulary
+from licheck.fingerprint.inputs.extract import extract_from_outputs, extract_from_weights
+from licheck.fingerprint.inputs.fpfile import Fingerprint, load_fingerprint, save_fingerprint
+from licheck.fingerprint.inputs.model_dir import open_model_dir
+from licheck.fingerprint.inputs.observations import Observations, full_observations
+from licheck.fingerprint.inputs.outputs_file import (
+    observations_from_positions,
+    parse_jsonl,
+    read_array_outputs,
+)
+from licheck.fingerprint.inputs.prompts import load_prompts
+from licheck.fingerprint.inputs.runner import run_model
+from licheck.fingerprint.inputs.softcap import uncap_logprobs
+from licheck.fingerprint.inputs.tensors import read_output_layer
+from licheck.fingerprint.inputs.vocab import Vocabulary, build_token_map, load_vocabulary
+from licheck.fingerprint.report.verify_report import VerifyReport, build_report
+from licheck.fingerprint.verdict.settings import VerifySettings
+from licheck.fingerprint.verdict.verify import verify_observations, verify_weights
 
 Progress = Callable[[str], None]
 DEFAULT_MAX_POSITIONS = 768
-
-
-def null_path_for(fingerprint: Path) -> Path:
-    return fingerprint.with_name(fingerprint.name.removesuffix(".safetensors") + ".null.safetensors")
 
 
 def extract_white_box(model_dir: Path, output: Path, *, allow_pickle: bool = False) -> Fingerprint:
@@ -60,12 +61,13 @@ def verify_suspect_model(fp_path: Path, suspect_dir: Path, *, null_path: Path | 
     settings = VerifySettings(alpha=alpha, suspect_name=model.path.name, input_hashes=hashes)
     if not run:
         layer = read_output_layer(model, allow_pickle=allow_pickle)
-        return verify_weights(fp, layer.head, layer.bias, null, replace(settings, access="weights"))
+        return build_report(verify_weights(fp, layer.head, layer.bias, null, replace(settings, access="weights")))
     if progress:
         progress(f"running {model.path.name} on the prompt set")
     result = run_model(model, load_prompts(prompts), max_positions=max_positions, allow_pickle=allow_pickle)
     notes = (f"suspect softcap {result.softcap_inverted} inverted",) if result.softcap_inverted else ()
-    return verify_observations(fp, result.observations, null, replace(settings, access="full-logits", notes=notes))
+    return build_report(verify_observations(fp, result.observations, null,
+                                            replace(settings, access="full-logits", notes=notes)))
 
 
 def verify_suspect_outputs(fp_path: Path, outputs: Path, *, null_path: Path | None, alpha: float,
@@ -81,7 +83,7 @@ def verify_suspect_outputs(fp_path: Path, outputs: Path, *, null_path: Path | No
     settings = VerifySettings(alpha=alpha, access=access, suspect_name=suspect_name or outputs.name,
                               input_hashes={"fingerprint": file_digest([fp_path]), "suspect_outputs":
                                             file_digest([outputs])}, notes=notes)
-    return verify_observations(fp, obs, null, settings)
+    return build_report(verify_observations(fp, obs, null, settings))
 
 
 def read_observations(outputs: Path, fp: Fingerprint) -> Observations:

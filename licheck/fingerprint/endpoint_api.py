@@ -1,52 +1,20 @@
-"""verify --suspect-endpoint: probe logit bias, recover coordinates or fall back to plain top-k."""
+"""verify --suspect-endpoint: the facade over the endpoint client, collection and verification."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-
 from licheck.fingerprint.api import load_fingerprint_and_null
 from licheck.fingerprint.digest import file_digest
-from licheck.fingerprint.endpoint import EndpointConfig, EndpointSource
-from licheck.fingerprint.observations import Observations
-from licheck.fingerprint.prompts import load_prompts
-from licheck.fingerprint.recovery import TopKSource, probe_logit_bias, recover_position
-from licheck.fingerprint.report import VerifyReport
-from licheck.fingerprint.verify import VerifySettings, verify_observations
-from licheck.fingerprint.vocab import Vocabulary, build_token_map
-
-RECOVERY_BIAS = 100.0
-
-
-def query_positions(prompts: tuple[str, ...], limit: int) -> tuple[str, ...]:
-    """Every word-boundary prefix of every prompt: one query position each."""
-    out: list[str] = []
-    for prompt in prompts:
-        cuts = [i for i, ch in enumerate(prompt) if ch in " \n" and i > 0] + [len(prompt)]
-        out.extend(prompt[:i] for i in cuts)
-    return tuple(dict.fromkeys(out))[:limit]
-
-
-def collect(source: TopKSource, n_positions: int, *, coords: int, seed: int = 0) -> tuple[Observations, str]:
-    """Probe, then recover `coords` coordinates per position, or keep plain top-k when the bias is unusable."""
-    probe = probe_logit_bias(source, 0)
-    rng = np.random.default_rng(seed)
-    if probe.honoured:
-        rec = [recover_position(source, t, m=coords, bias=RECOVERY_BIAS, rng=rng) for t in range(n_positions)]
-        m = min(r.ids.size for r in rec)
-        ids = np.stack([r.ids[:m] for r in rec])
-        values = np.stack([r.values[:m] for r in rec])
-        calls = sum(r.calls for r in rec) + 2
-        return Observations(values=values, ids=ids, vocab_size=source.vocab_size, queries=n_positions,
-                            calls=calls), probe.detail
-    tops = [source.top_logprobs(t, {}) for t in range(n_positions)]
-    m = min(len(t) for t in tops)
-    ids = np.array([sorted(t, key=lambda i: -t[i])[:m] for t in tops], dtype=np.int64)
-    values = np.array([[t[int(i)] for i in row] for t, row in zip(tops, ids, strict=True)])
-    return Observations(values=values, ids=ids, vocab_size=source.vocab_size, topk_only=True, queries=n_positions,
-                        calls=n_positions + 2), probe.detail
+from licheck.fingerprint.inputs.collect import collect, query_positions
+from licheck.fingerprint.inputs.endpoint import EndpointConfig, EndpointSource
+from licheck.fingerprint.inputs.observations import Observations
+from licheck.fingerprint.inputs.prompts import load_prompts
+from licheck.fingerprint.inputs.vocab import Vocabulary, build_token_map
+from licheck.fingerprint.report.verify_report import VerifyReport, build_report
+from licheck.fingerprint.verdict.settings import VerifySettings
+from licheck.fingerprint.verdict.verify import verify_observations
 
 
 def verify_endpoint(fp_path: Path, url: str, model: str, *, api_key: str | None, null_path: Path | None,
@@ -67,4 +35,4 @@ def verify_endpoint(fp_path: Path, url: str, model: str, *, api_key: str | None,
     settings = VerifySettings(alpha=alpha, access=access, suspect_name=model,
                               input_hashes={"fingerprint": file_digest([fp_path]), "endpoint": url.split("?")[0]},
                               notes=(detail,))
-    return verify_observations(fp, obs, null, settings)
+    return build_report(verify_observations(fp, obs, null, settings))

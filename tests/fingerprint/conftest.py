@@ -35,8 +35,9 @@ RECIPES = {
 }
 NULL_MODELS = ("indep-seed1", "indep-h64", "gpt2")
 # the modules a calibration null depends on (its disk cache is keyed by their contents)
-NULL_CODE = ("linalg", "stats", "pairs", "calibrate", "null_build", "nullfile", "controls", "runner", "prompts",
-             "observations", "model_dir", "tensors", "vocab", "extract")
+NULL_CODE = ("linalg", "statistics/measures", "statistics/pairs", "calibration/calibrate", "calibration/null_build",
+             "calibration/nullfile", "statistics/controls", "inputs/runner", "inputs/prompts", "inputs/observations",
+             "inputs/model_dir", "inputs/tensors", "inputs/vocab", "inputs/extract")
 
 
 def _code_digest() -> str:

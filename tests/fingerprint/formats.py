@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from licheck.fingerprint.vocab import token_bytes
+from licheck.fingerprint.inputs.vocab import token_bytes
 
 
 def log_softmax(x: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from licheck.fingerprint.vocab import load_vocabulary, token_bytes
+from licheck.fingerprint.inputs.vocab import load_vocabulary, token_bytes
 
 
 @dataclass

@@ -15,7 +15,7 @@ from safetensors.numpy import load_file, save_file
 
 from licheck.cli import cli
 from licheck.fingerprint import api
-from licheck.fingerprint.fpfile import load_fingerprint
+from licheck.fingerprint.inputs.fpfile import load_fingerprint
 from licheck.fingerprint.linalg import principal_cosines
 
 

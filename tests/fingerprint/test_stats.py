@@ -6,12 +6,18 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from licheck.fingerprint.calibrate import calibrate_statistic, empirical_p
+from licheck.fingerprint.calibration.calibrate import calibrate_statistic, empirical_p
+from licheck.fingerprint.inputs.observations import Observations, full_observations
+from licheck.fingerprint.inputs.softcap import uncap_logprobs
 from licheck.fingerprint.linalg import output_space_basis, rank_from_gap
-from licheck.fingerprint.observations import Observations, full_observations
-from licheck.fingerprint.softcap import uncap_logprobs
-from licheck.fingerprint.stats import compare_weights, s1_ratios, s1_statistic, s2_joint_space, s3_overlap
-from licheck.fingerprint.verdict import INCONCLUSIVE, INDEPENDENT, decide
+from licheck.fingerprint.statistics.measures import (
+    compare_weights,
+    s1_ratios,
+    s1_statistic,
+    s2_joint_space,
+    s3_overlap,
+)
+from licheck.fingerprint.verdict.decide import INCONCLUSIVE, INDEPENDENT, decide
 
 V, H = 400, 24
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from formats import write_chat_top_logprobs, write_legacy_top_logprobs, write_vllm_prompt_logprobs
 
 from licheck.cli import cli
-from licheck.fingerprint.fpfile import load_fingerprint
+from licheck.fingerprint.inputs.fpfile import load_fingerprint
 
 CONTRACT = {"verdict", "method", "statistic", "threshold", "false_positive_rate", "queries", "victim", "suspect"}
 

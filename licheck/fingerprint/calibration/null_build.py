@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from licheck.errors import UsageError
-from licheck.fingerprint.calibrate import NullModel, NullPair
-from licheck.fingerprint.controls import measure_floors
-from licheck.fingerprint.observations import Observations
-from licheck.fingerprint.pairs import pair_statistics
+from licheck.fingerprint.calibration.calibrate import NullModel, NullPair
+from licheck.fingerprint.inputs.observations import Observations
+from licheck.fingerprint.statistics.controls import measure_floors
+from licheck.fingerprint.statistics.pairs import pair_statistics
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,16 @@ from pathlib import Path
 import numpy as np
 
 from licheck.errors import InputError
-from licheck.fingerprint.calibrate import NullModel, NullPair
-from licheck.fingerprint.tensors import read_header, write_atomically
+from licheck.fingerprint.calibration.calibrate import NullModel, NullPair
+from licheck.fingerprint.inputs.tensors import read_header, write_atomically
 
 FORMAT = "licheck-null/1"
 META_KEY = "licheck"
+
+
+def null_path_for(fingerprint: Path) -> Path:
+    """Where verify looks for a fingerprint's null by default: `<name>.null.safetensors` beside it."""
+    return fingerprint.with_name(fingerprint.name.removesuffix(".safetensors") + ".null.safetensors")
 
 
 def save_null(null: NullModel, path: Path) -> None:

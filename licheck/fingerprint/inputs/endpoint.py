@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from licheck.errors import InputError, UsageError
-from licheck.fingerprint.vocab import TokenMap
+from licheck.fingerprint.inputs.vocab import TokenMap
 
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 

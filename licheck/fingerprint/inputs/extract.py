@@ -10,11 +10,11 @@ import numpy as np
 from licheck import __version__
 from licheck.errors import InputError
 from licheck.fingerprint.digest import array_digest, file_digest
-from licheck.fingerprint.fpfile import FORMAT, Fingerprint, FingerprintMeta
+from licheck.fingerprint.inputs.fpfile import FORMAT, Fingerprint, FingerprintMeta
+from licheck.fingerprint.inputs.model_dir import open_model_dir
+from licheck.fingerprint.inputs.tensors import read_output_layer
+from licheck.fingerprint.inputs.vocab import Vocabulary, load_vocabulary
 from licheck.fingerprint.linalg import center_rows, orthonormal_basis, output_space_basis, rank_from_gap
-from licheck.fingerprint.model_dir import open_model_dir
-from licheck.fingerprint.tensors import read_output_layer
-from licheck.fingerprint.vocab import Vocabulary, load_vocabulary
 
 
 def extract_from_weights(model_path: Path, *, allow_pickle: bool = False, name: str | None = None) -> Fingerprint:

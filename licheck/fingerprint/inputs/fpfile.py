@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from licheck.errors import InputError
+from licheck.fingerprint.inputs.tensors import read_header, write_atomically
 from licheck.fingerprint.linalg import orthonormal_basis, output_space_basis
-from licheck.fingerprint.tensors import read_header, write_atomically
 
 FORMAT = "licheck-fingerprint/1"
 META_KEY = "licheck"

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from licheck.errors import InputError
-from licheck.fingerprint.observations import Observations, full_observations, require_finite
-from licheck.fingerprint.vocab import TokenMap
+from licheck.fingerprint.inputs.observations import Observations, full_observations, require_finite
+from licheck.fingerprint.inputs.vocab import TokenMap
 
 
 @dataclass(frozen=True)

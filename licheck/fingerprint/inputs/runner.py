@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from licheck.errors import InputError
-from licheck.fingerprint.model_dir import ModelDir
-from licheck.fingerprint.observations import Observations, full_observations
-from licheck.fingerprint.softcap import uncap_logits
+from licheck.fingerprint.inputs.model_dir import ModelDir
+from licheck.fingerprint.inputs.observations import Observations, full_observations
+from licheck.fingerprint.inputs.softcap import uncap_logits
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from licheck.errors import InputError
-from licheck.fingerprint.model_dir import ModelDir
+from licheck.fingerprint.inputs.model_dir import ModelDir
 
 MAX_HEADER_BYTES = 100 * 1024 * 1024
 HEAD_NAMES = ("lm_head.weight", "embed_out.weight", "output.weight")

@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
 
-from licheck.fingerprint.api import null_path_for
-from licheck.fingerprint.nullfile import load_null
-from licheck.fingerprint.report import VerifyReport
+from licheck.fingerprint.report.verify_report import VerifyReport
+from licheck.fingerprint.verdict.verify import null_reference
 
 
-def plot_report(report: VerifyReport, fp_path: Path, null_path: Path | None, out: Path) -> None:
+def plot_report(report: VerifyReport, out: Path) -> None:
+    """Write the plot as a PNG file."""
+    out.write_bytes(plot_png(report))
+
+
+def plot_png(report: VerifyReport) -> bytes:
+    """Each calibrated statistic as a histogram of its null with the suspect's value and the threshold."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    null = load_null(null_path or null_path_for(fp_path))
+    if report.verification is None:
+        raise ValueError("the report carries no verification to plot")
+    v = report.verification
+    n_positions = v.obs.n_positions if v.obs is not None else 0
+    partial = v.obs is not None and not v.obs.is_full
     stats = {k: v for k, v in report.data["statistics"].items() if "threshold" in v}
     fig, axes = plt.subplots(1, max(len(stats), 1), figsize=(4.5 * max(len(stats), 1), 3.4), squeeze=False)
     for ax, (name, entry) in zip(axes[0], stats.items(), strict=False):
-        values = null.s1_at(max(report.data["positions"], 1)) if name == "s1" else null.values(name)
+        values = null_reference(v.null, name, n_positions, partial)
         lower = name in ("s1", "s2", "weight_residual")
         shown = np.log10(np.maximum(values, 1e-12)) if lower else values
         ax.hist(shown, bins=30, color="0.7", label=f"null ({values.size})")
@@ -33,5 +43,7 @@ def plot_report(report: VerifyReport, fp_path: Path, null_path: Path | None, out
         ax.legend(fontsize=7)
     fig.suptitle(f"{report.data['suspect']} vs {report.data['victim']}: {report.data['verdict']}")
     fig.tight_layout()
-    fig.savefig(out, dpi=110)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
     plt.close(fig)
+    return buffer.getvalue()

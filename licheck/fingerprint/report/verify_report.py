@@ -1,33 +1,33 @@
-"""The verify report: DESIGN.md's JSON contract plus every statistic, and a table for people."""
+"""The verify report: DESIGN.md's JSON contract plus every statistic, the null and the inputs."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from licheck import __version__
 
 if TYPE_CHECKING:
-    from licheck.fingerprint.calibrate import Calibrated, NullModel
-    from licheck.fingerprint.controls import Floors
-    from licheck.fingerprint.fpfile import Fingerprint
-    from licheck.fingerprint.observations import Observations
-    from licheck.fingerprint.pairs import PairStats
-    from licheck.fingerprint.verdict import Decision
-    from licheck.fingerprint.verify import VerifySettings
+    from licheck.fingerprint.calibration.calibrate import Calibrated
+    from licheck.fingerprint.statistics.pairs import PairStats
+    from licheck.fingerprint.verdict.verify import Verification
 
 
 @dataclass(frozen=True)
 class VerifyReport:
     data: dict[str, Any]
+    verification: Verification | None = field(default=None, repr=False, compare=False)  # for plots and HTML
 
     @property
     def verdict(self) -> str:
         return str(self.data["verdict"])
 
 
-def build_report(*, fp: Fingerprint, decision: Decision, tests: dict[str, Calibrated], stats: PairStats,
-                 floors: Floors, obs: Observations | None, null: NullModel, settings: VerifySettings) -> VerifyReport:
+def build_report(verification: Verification) -> VerifyReport:
+    """DESIGN.md's JSON contract, then every statistic, the null, the inputs and their hashes."""
+    v = verification
+    fp, decision, tests, stats, floors, obs, null, settings = (v.fp, v.decision, v.tests, v.stats, v.floors, v.obs,
+                                                               v.null, v.settings)
     meta = fp.meta
     data: dict[str, Any] = {
         "verdict": decision.verdict,
@@ -62,7 +62,7 @@ def build_report(*, fp: Fingerprint, decision: Decision, tests: dict[str, Calibr
                                                   "victim_tokenizer": meta.tokenizer_digest},
         "notes": list(settings.notes),
     }
-    return VerifyReport(data=data)
+    return VerifyReport(data=data, verification=verification)
 
 
 def _statistics(stats: PairStats, tests: dict[str, Calibrated]) -> dict[str, Any]:
@@ -91,37 +91,3 @@ def _statistics(stats: PairStats, tests: dict[str, Calibrated]) -> dict[str, Any
         entry.update({k: v for k, v in asdict(test).items() if k not in ("name", "value")})
         entry["null_range"] = list(test.null_range)
     return out
-
-
-def render_table(report: VerifyReport) -> str:
-    """A plain-text table (rich) for people."""
-    from io import StringIO
-
-    from rich.console import Console
-    from rich.table import Table
-
-    d = report.data
-    table = Table(title=f"{d['suspect']} vs {d['victim']}: {d['verdict'].upper()}")
-    for col in ("statistic", "value", "threshold", "p (empirical)", "p (extrapolated)", "beyond null"):
-        table.add_column(col)
-    for name, entry in d["statistics"].items():
-        table.add_row(name, _fmt(entry.get("value")), _fmt(entry.get("threshold")), _fmt(entry.get("p_value")),
-                      _fmt(entry.get("p_extrapolated")), str(entry.get("significant", "-")))
-    buffer = StringIO()
-    console = Console(file=buffer, width=110, no_color=True)
-    console.print(table)
-    console.print(f"method: {d['method']}   FPR: {_fmt(d['false_positive_rate'])} "
-                  f"(extrapolated {_fmt(d['false_positive_rate_extrapolated'])})   "
-                  f"positions: {d['positions']}   calls: {d['calls']}   chance level (h+1)/V: {d['chance_level']:.4f}")
-    console.print(f"floors: self {d['floors']['self_copy']:.2e}, bf16 {d['floors']['bf16_copy']:.2e}")
-    for line in d["reasons"] + d["findings"]:
-        console.print(f"- {line}")
-    return buffer.getvalue()
-
-
-def _fmt(value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from licheck.fingerprint.observations import full_observations
-from licheck.fingerprint.stats import s1_ratios, s1_statistic
+from licheck.fingerprint.inputs.observations import full_observations
+from licheck.fingerprint.statistics.measures import s1_ratios, s1_statistic
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from licheck.fingerprint.inputs.observations import Observations
 from licheck.fingerprint.linalg import (
     center_rows,
     output_space_basis,
@@ -17,7 +18,6 @@ from licheck.fingerprint.linalg import (
     rank_from_gap,
     row_space_svd,
 )
-from licheck.fingerprint.observations import Observations
 
 S2_MAX_RANK = 16
 S2_TEST_RANK = 8  # S2's test statistic: held-out residual after removing this many fitted directions

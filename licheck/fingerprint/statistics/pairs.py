@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from licheck.fingerprint.observations import Observations, subset_positions
-from licheck.fingerprint.stats import (
+from licheck.fingerprint.inputs.observations import Observations, subset_positions
+from licheck.fingerprint.statistics.measures import (
     JointSpace,
     Overlap,
     WeightComparison,

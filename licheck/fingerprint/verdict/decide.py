@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from licheck.fingerprint.calibrate import Calibrated
+from licheck.fingerprint.calibration.calibrate import Calibrated
 
 DERIVED = "derived"
 INDEPENDENT = "independent"

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from licheck.errors import InputError
-from licheck.fingerprint.calibrate import Calibrated, NullModel, calibrate_statistic
-from licheck.fingerprint.controls import Floors, measure_floors
-from licheck.fingerprint.fpfile import Fingerprint
-from licheck.fingerprint.observations import Observations
-from licheck.fingerprint.pairs import PairStats, pair_statistics
-from licheck.fingerprint.report import VerifyReport, build_report
-from licheck.fingerprint.verdict import decide
+from licheck.fingerprint.calibration.calibrate import Calibrated, NullModel, calibrate_statistic
+from licheck.fingerprint.inputs.fpfile import Fingerprint
+from licheck.fingerprint.inputs.observations import Observations
+from licheck.fingerprint.statistics.controls import Floors, measure_floors
+from licheck.fingerprint.statistics.pairs import PairStats, pair_statistics
+from licheck.fingerprint.verdict.decide import Decision, decide
+from licheck.fingerprint.verdict.settings import VerifySettings
 
 # When the 20%-quantile of the squared principal cosines is below this fraction of their mean, the
 # alignment is bimodal (dominant directions shared, others missing): reported as possible distillation
@@ -22,16 +22,24 @@ DISTILLATION_SPREAD = 0.5
 
 
 @dataclass(frozen=True)
-class VerifySettings:
-    alpha: float = 1e-2  # family-wise false-positive rate the verdict is held to
-    max_unmapped_fraction: float = 0.01
-    access: str = "full"  # full | topk | topk+logit_bias | weights
-    suspect_name: str = "suspect"
-    input_hashes: dict[str, str] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
+class Verification:
+    """Everything one verification established; `report.verify_report.build_report` turns it into the report."""
+
+    fp: Fingerprint
+    decision: Decision
+    tests: dict[str, Calibrated]
+    stats: PairStats
+    floors: Floors
+    obs: Observations | None
+    null: NullModel
+    settings: VerifySettings
+
+    @property
+    def verdict(self) -> str:
+        return self.decision.verdict
 
 
-def verify_observations(fp: Fingerprint, obs: Observations, null: NullModel, settings: VerifySettings) -> VerifyReport:
+def verify_observations(fp: Fingerprint, obs: Observations, null: NullModel, settings: VerifySettings) -> Verification:
     """Test suspect outputs against the fingerprint, thresholds from the null."""
     _check_compatible(fp, null, obs.vocab_size)
     floors = _floors(fp)
@@ -42,19 +50,19 @@ def verify_observations(fp: Fingerprint, obs: Observations, null: NullModel, set
     can_rule_out, why = _can_rule_out(obs, stats)
     decision = decide(tests, blockers=blockers, can_rule_out=can_rule_out, rule_out_reason=why,
                       distillation_suspected=_distillation_pattern(stats, tests))
-    return build_report(fp=fp, decision=decision, tests=tests, stats=stats, floors=floors, obs=obs, null=null,
+    return Verification(fp=fp, decision=decision, tests=tests, stats=stats, floors=floors, obs=obs, null=null,
                         settings=settings)
 
 
 def verify_weights(fp: Fingerprint, head: np.ndarray, bias: np.ndarray | None, null: NullModel,
-                   settings: VerifySettings) -> VerifyReport:
+                   settings: VerifySettings) -> Verification:
     """Weight mode: principal angles between the two output layers; no queries."""
     _check_compatible(fp, null, head.shape[0])
     floors = _floors(fp)
     stats = pair_statistics(fp.basis, None, floor=floors.floor, suspect_head=head, suspect_bias=bias)
     tests = _calibrate_tests(stats, null, 0, settings.alpha, weights=True)
     decision = decide(tests, blockers=[], can_rule_out=True, distillation_suspected=_distillation_pattern(stats, tests))
-    return build_report(fp=fp, decision=decision, tests=tests, stats=stats, floors=floors, obs=None, null=null,
+    return Verification(fp=fp, decision=decision, tests=tests, stats=stats, floors=floors, obs=None, null=null,
                         settings=settings)
 
 
@@ -106,7 +114,7 @@ def _calibrate_tests(stats: PairStats, null: NullModel, n_positions: int, alpha:
                      weights: bool, required: bool = True, partial: bool = False) -> dict[str, Calibrated]:
     values = stats.as_null_stats()
     names = [n for n in (("weight_residual", "weight_lowrank", "weight_overlap") if weights else ("s1", "s2", "s3")) if n in values]
-    names = [n for n in names if _reference(null, n, n_positions, partial).size >= 2]
+    names = [n for n in names if null_reference(null, n, n_positions, partial).size >= 2]
     if not names:
         if not required:
             return {}
@@ -115,12 +123,12 @@ def _calibrate_tests(stats: PairStats, null: NullModel, n_positions: int, alpha:
     each = alpha / len(names)
     out = {}
     for name in names:
-        reference = _reference(null, name, n_positions, partial)
+        reference = null_reference(null, name, n_positions, partial)
         out[name] = calibrate_statistic(name, values[name], reference, alpha=each)
     return out
 
 
-def _reference(null: NullModel, name: str, n_positions: int, partial: bool) -> np.ndarray:
+def null_reference(null: NullModel, name: str, n_positions: int, partial: bool) -> np.ndarray:
     """The null of `name` at this run's number of positions."""
     if name == "s1":
         return null.s1_at(n_positions, partial=partial)

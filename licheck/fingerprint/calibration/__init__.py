@@ -1,0 +1,1 @@
+"""Stage 3: the empirical null: independent model pairs, thresholds, p-values and their resolution."""

@@ -1,0 +1,1 @@
+"""Stage 1: what a verification reads: the victim fingerprint and the suspect outputs or weights."""

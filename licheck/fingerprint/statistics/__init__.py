@@ -1,0 +1,1 @@
+"""Stage 2: the statistics of one (victim output space, suspect) pair (pure numpy)."""
