@@ -12,11 +12,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from licheck.errors import ConfigError
+from licheck.errors import ConfigError, UsageError
 from licheck.policy import ACTIONS, DEFAULT_DENY, DEFAULT_WARN, UNKNOWN_KEYS
 
 CONFIG_FILE = ".licheck.toml"
 PYPROJECT = "pyproject.toml"
+DEFAULT_INDEX_FILE = "index.sqlite"
 _CATEGORIES = ("permissive", "weak_copyleft", "strong_copyleft", "network_copyleft", "public_domain", "proprietary")
 
 
@@ -59,6 +60,35 @@ _KEYS: dict[str, tuple[str, str]] = {
     "baseline": ("baseline", "path"),
 }
 _TABLES = {"thresholds": ("min-tokens", "min-lines", "min-similarity")}
+
+
+def default_index_path() -> Path:
+    """The index used when none is given: ``index.sqlite`` in the user's cache folder (platformdirs:
+    ``$XDG_CACHE_HOME/licheck`` or ``~/.cache/licheck`` on Linux, ``~/Library/Caches/licheck`` on macOS,
+    ``%LOCALAPPDATA%\\licheck\\Cache`` on Windows)."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("licheck", appauthor=False) / DEFAULT_INDEX_FILE
+
+
+def resolve_index(given: str | None, *, creates: bool = False) -> str:
+    """The index a command uses: ``given`` (from --index, LICHECK_INDEX or the config's ``index``), else the
+    default one — created by commands that build (``creates``), required to exist by the others."""
+    if given:
+        return given
+    default = default_index_path()
+    if creates:
+        default.parent.mkdir(parents=True, exist_ok=True)
+    elif not default.is_file():
+        raise UsageError(f"no index given and no default index yet: run `licheck index build starter` "
+                         f"(it builds {default})",
+                         hint="or pass --index FILE, set LICHECK_INDEX, or `index = …` in [tool.licheck]")
+    return str(default)
+
+
+def configured_index(cwd: Path | None = None) -> str | None:
+    """The ``index`` of the nearest config file or LICHECK_INDEX, if any (the whole config is validated)."""
+    return load_settings(cwd=cwd).index
 
 
 def find_config(start: Path) -> Path | None:

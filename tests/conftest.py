@@ -15,11 +15,13 @@ CACHE = Path(os.environ.get("LICHECK_TEST_CACHE", Path.home() / ".cache" / "lich
 
 
 @pytest.fixture(autouse=True)
-def _isolate_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never see a developer's LICHECK_* settings."""
+def _isolate_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never see a developer's LICHECK_* settings, nor the default index in their cache folder (platformdirs
+    reads XDG_CACHE_HOME; download caches are passed to licheck explicitly)."""
     for name in list(os.environ):
         if name.startswith("LICHECK_") and name != "LICHECK_TEST_CACHE":
             monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
 
 
 @pytest.fixture(scope="session")

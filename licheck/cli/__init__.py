@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from licheck import __version__
+from licheck import DISTRIBUTION, __version__
 from licheck.errors import EXIT_ERROR, LicheckError
 
 
@@ -57,7 +57,8 @@ class LicheckGroup(click.Group):
 
 
 @click.group(cls=LicheckGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="licheck")
+@click.version_option(__version__, prog_name="licheck",
+                      message=f"%(prog)s %(version)s (distribution: {DISTRIBUTION})")
 def cli() -> None:
     """Find code copied from licensed open-source projects, and models derived from yours."""
 

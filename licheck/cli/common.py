@@ -13,10 +13,19 @@ if TYPE_CHECKING:  # rich is imported when a command runs, not when `--help` is 
     from rich.console import Console
 
 
-def index_option(required: bool = True) -> Callable[[Any], Any]:
+def index_option(*, creates: bool = False) -> Callable[[Any], Any]:
+    """--index FILE, else LICHECK_INDEX, else the config's ``index``, else the default index (which commands that
+    build create, and the others require: "no index yet" is exit 2)."""
+
+    def resolve(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+        from licheck.config import configured_index, resolve_index
+
+        return resolve_index(value or configured_index(), creates=creates)
+
     return click.option(
-        "--index", "index_path", envvar="LICHECK_INDEX", required=required, type=click.Path(dir_okay=False),
-        help="Index file (SQLite). Also from LICHECK_INDEX.",
+        "--index", "index_path", envvar="LICHECK_INDEX", type=click.Path(dir_okay=False), callback=resolve,
+        help="Index file (SQLite). Also from LICHECK_INDEX or the config's `index`; default: the user cache's "
+             "index.sqlite (`licheck index manifests` shows where).",
     )
 
 

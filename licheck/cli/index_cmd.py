@@ -42,7 +42,7 @@ def index() -> None:
 
 @index.command("add", epilog=_SPECS_HELP)
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
-@index_option()
+@index_option(creates=True)
 @click.option("--name", help="Source name (default: the package's or folder's name). Only with one SOURCE.")
 @click.option("--version", "version", default="", help="Source version. Only with one SOURCE.")
 @click.option("--license", "license_", help="SPDX expression for the source (default: detected).")
@@ -79,12 +79,13 @@ def add_cmd(sources: tuple[str, ...], index_path: str, name: str | None, version
 
 
 @index.command("build")
-@click.argument("manifest", type=click.Path(dir_okay=False, exists=True))
-@index_option()
+@click.argument("manifest", metavar="MANIFEST")
+@index_option(creates=True)
 @jobs_option
 @cache_option
 def build_cmd(manifest: str, index_path: str, jobs: int | None, cache_dir: str | None) -> None:
-    """Build an index from a TOML manifest of sources (e.g. indexes/starter.toml).
+    """Build an index from a TOML manifest of sources: a file, or the name of a shipped one (e.g. starter; see
+    `licheck index manifests`).
 
     Re-running skips the sources already indexed at the same digest, so an interrupted build resumes.
     A source that cannot be fetched or unpacked safely is reported; the others are still indexed,
@@ -94,7 +95,9 @@ def build_cmd(manifest: str, index_path: str, jobs: int | None, cache_dir: str |
     from licheck.sources.manifest import build_from_manifest, load_manifest
     from licheck.store.index_db import IndexDB
 
-    loaded = load_manifest(Path(manifest))
+    from licheck.manifests import resolve_manifest
+
+    loaded = load_manifest(resolve_manifest(manifest, cwd=Path.cwd()))
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     console = _console()
     with IndexDB.open_for_write(index_path) as db, _progress(console, f"building {manifest}") as (progress, sources):
@@ -106,6 +109,17 @@ def build_cmd(manifest: str, index_path: str, jobs: int | None, cache_dir: str |
     console.print(f"{index_path}: {indexed} indexed, {unchanged} unchanged, {failed} failed; {units} units in all")
     if failed:
         click.get_current_context().exit(EXIT_ERROR)
+
+
+@index.command("manifests")
+def manifests_cmd() -> None:
+    """List the manifests shipped with licheck (build one by name: `licheck index build NAME`)."""
+    from licheck.config import default_index_path
+    from licheck.manifests import FOLDER, bundled_manifests
+
+    for found in bundled_manifests():
+        click.echo(f"{found.name}\t{found.sources} sources\t{found.description}")
+    err_console().print(escape(f"shipped in {FOLDER}; the default index is {default_index_path()}"))
 
 
 @index.command("info")

@@ -31,7 +31,8 @@ def scan_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--diff-file", metavar="FILE|-", help="Scan the changes of a unified diff file ('-': stdin); "
                      "new contents are read from the working tree (or the diff's hunks)."),
         click.option("--index", "index_path", envvar="LICHECK_INDEX", type=click.Path(dir_okay=False),
-                     help="Index file (SQLite). Also from LICHECK_INDEX or the config's `index`."),
+                     help="Index file (SQLite). Also from LICHECK_INDEX or the config's `index`; default: the "
+                     "user cache's index.sqlite (`licheck index manifests` shows where)."),
         click.option("--config", "--policy", "config_path", type=click.Path(dir_okay=False),
                      help="Policy/config file (.licheck.toml or pyproject.toml). Default: the nearest one. "
                      "Also from LICHECK_CONFIG."),
@@ -59,7 +60,7 @@ def run_scan(*, paths: tuple[str, ...], staged: bool, diff_rev: str | None, diff
     from dataclasses import replace
 
     from licheck.baseline import assign_stable_ids
-    from licheck.config import load_settings
+    from licheck.config import load_settings, resolve_index
     from licheck.policy import apply_policy, policy_from_settings
     from licheck.report.model import Skipped
     from licheck.scanner import Scanner, ScanSettings
@@ -69,9 +70,7 @@ def run_scan(*, paths: tuple[str, ...], staged: bool, diff_rev: str | None, diff
     settings = load_settings(config_path=config_path, cwd=cwd)
     if striking_only is not None:
         settings = replace(settings, striking_only=striking_only)
-    index = index_path or settings.index
-    if not index:
-        raise UsageError("no index given", hint="pass --index FILE, set LICHECK_INDEX, or `index = …` in [tool.licheck]")
+    index = resolve_index(index_path or settings.index)
     targets, skipped = collect_targets(paths=paths, staged=staged, diff_rev=diff_rev, diff_file=diff_file, cwd=cwd)
     policy = policy_from_settings(settings)
     thresholds = ScanSettings().thresholds
