@@ -69,6 +69,7 @@ _LAZY_COMMANDS = {
     "baseline": "licheck.cli.baseline_cmd:baseline",
     "fingerprint": "licheck.cli.fingerprint_cmd:fingerprint",
     "index": "licheck.cli.index_cmd:index",
+    "init": "licheck.cli.init_cmd:init",
     "notice": "licheck.cli.notice_cmd:notice",
     "scan": "licheck.cli.scan_cmd:scan",
 }
