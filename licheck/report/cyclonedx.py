@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from licheck import __version__
+from licheck import DISTRIBUTION, __version__
 from licheck.errors import LicheckError
 from licheck.report.model import Finding, ScanReport
 
@@ -39,7 +39,7 @@ def cyclonedx_bom(report: ScanReport, *, reasons: Mapping[str, str] | None = Non
                         Property(name="licheck:policy", value=_worst(f.policy for f in findings))]
                        + ([Property(name="licheck:url", value=src.url)] if src.url else []),
         ))
-    tools = ToolRepository(components=[Component(name="licheck", version=__version__, type=ComponentType.APPLICATION)])
+    tools = ToolRepository(components=[Component(name=DISTRIBUTION, version=__version__, type=ComponentType.APPLICATION)])
     bom = Bom(components=components, metadata=BomMetaData(tools=tools, timestamp=datetime.now(UTC)))
     return bom
 

@@ -11,11 +11,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from licheck import __version__
+from licheck import DISTRIBUTION, __version__
 from licheck.report.model import Finding, ScanReport
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-INFORMATION_URI = "https://github.com/licheck/licheck"
 _LEVEL = {"deny": "error", "warn": "warning", "allow": "note"}
 _DESCRIPTION = {
     "permissive": "Code copied from a permissively licensed source: attribution and license notice required.",
@@ -42,7 +41,8 @@ def sarif_dict(report: ScanReport, *, reasons: Mapping[str, str] | None = None) 
                      for s in report.skipped]
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "licheck", "version": __version__, "semanticVersion": __version__,
-                            "informationUri": INFORMATION_URI, "rules": rules}},
+                            "fullName": f"licheck ({DISTRIBUTION} {__version__})",
+                            "rules": rules}},
         "results": results,
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The root of the scanned repository."}},
@@ -67,7 +67,6 @@ def _rule(category: str) -> dict[str, Any]:
         "name": "CopiedCode" + "".join(part.title() for part in category.split("_")),
         "shortDescription": {"text": f"Code strikingly similar to {words}-licensed open-source code"},
         "fullDescription": {"text": _DESCRIPTION.get(category, _DESCRIPTION["unknown"])},
-        "helpUri": INFORMATION_URI,
         "help": {"text": "Remove the copied code, comply with the source's license, or accept the finding in a "
                          "baseline (`licheck baseline update`) or allow-list the source in [tool.licheck]."},
         "defaultConfiguration": {"level": "error" if category in ("strong_copyleft", "network_copyleft") else "warning"},

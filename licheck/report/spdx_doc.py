@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from licheck import __version__
+from licheck import DISTRIBUTION, __version__
 from licheck.errors import LicheckError
 from licheck.report.model import Finding, ScanReport
 
@@ -41,7 +41,7 @@ def spdx_document(report: ScanReport, read_bytes: ReadBytes, *, name: str = "lic
     creation = CreationInfo(
         spdx_version="SPDX-2.3", spdx_id="SPDXRef-DOCUMENT", name=name,
         document_namespace=f"https://spdx.org/spdxdocs/licheck-{uuid.uuid4()}",
-        creators=[Actor(ActorType.TOOL, f"licheck-{__version__}")], created=datetime.now(UTC).replace(microsecond=0),
+        creators=[Actor(ActorType.TOOL, f"{DISTRIBUTION}-{__version__}")], created=datetime.now(UTC).replace(microsecond=0),
         creator_comment=f"licheck scan against index {report.index.path} ({report.index.sources} sources)",
     )
     package = Package(spdx_id="SPDXRef-Package-scanned", name=name, download_location=SpdxNoAssertion(),
