@@ -86,6 +86,6 @@ def git_repo(path: Path, env: dict[str, str]) -> Path:
 def tiny_manifest(folder: Path) -> Path:
     """A manifest of one source of our own code, indexed as GPL-3.0-only (builds in a second, offline)."""
     path = folder / "tiny.toml"
-    path.write_text(f'[[source]]\nspec = "{GPL_SOURCE.as_posix()}"\nname = "gplthing"\nversion = "1.0"\n'
+    path.write_text(f'[[source]]\nspec = "{GPL_SOURCE.as_posix()}"\nname = "gplthing"\n'
                     f'license = "GPL-3.0-only"\n', encoding="utf-8")
     return path

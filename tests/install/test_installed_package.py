@@ -86,7 +86,7 @@ def test_pre_commit_installs_the_hook_from_a_local_clone_and_blocks_a_copied_fun
     config = (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8")
     assert f'repo: "{installed["clone"]}"' in config or f"repo: {installed['clone']}" in config
     source = (GPL_SOURCE / "intervals.py").read_text(encoding="utf-8")
-    copied = source.split("\n\n\n")[0].replace("intervals", "spans")  # one function, renamed
+    copied = source.split("\n", 1)[1].split("\n\n\n")[0].replace("intervals", "spans")  # one function, renamed
     (repo / "spans.py").write_text(f'"""Our own module."""\n\n\n{copied}\n', encoding="utf-8")
     checked(run(["git", "add", "."], cwd=repo, env=env))
     commit = run(["git", "commit", "-m", "copy one function"], cwd=repo, env=env, timeout=900)
