@@ -71,6 +71,7 @@ _LAZY_COMMANDS = {
     "index": "licheck.cli.index_cmd:index",
     "init": "licheck.cli.init_cmd:init",
     "notice": "licheck.cli.notice_cmd:notice",
+    "report": "licheck.cli.report_cmd:report",
     "scan": "licheck.cli.scan_cmd:scan",
 }
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from licheck.report.model import ScanReport
     from licheck.scanner import ScanTarget
 
-FORMATS = ("table", "json", "sarif", "spdx", "cyclonedx")
+FORMATS = ("table", "json", "sarif", "spdx", "cyclonedx", "html")
 
 
 def scan_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -150,6 +150,11 @@ def render(outcome: ScanOutcome, fmt: str) -> str | None:
         from licheck.report.json_report import render_json
 
         return render_json(report, reasons=reasons, baseline=baseline)
+    if fmt == "html":  # the side-by-side page, from the same dict as the JSON report
+        from licheck.report.html import render_scan_html
+        from licheck.report.json_report import report_to_dict
+
+        return render_scan_html(report_to_dict(report, reasons=reasons, baseline=baseline), read_query=outcome.read_bytes)
     if fmt == "sarif":
         from licheck.report.sarif import render_sarif
 
