@@ -2,7 +2,7 @@
 
 usage: python examples/quickstart.py [--workdir DIR] [--small]
 
-1. builds the starter index, `licheck index build indexes/starter.toml` (40 real packages from PyPI, npm and
+1. builds the starter index, `licheck index build starter` (the shipped manifest: 40 real packages from PyPI, npm and
    Debian across license families; a few minutes the first time, downloads cached in ~/.cache/licheck);
    with --small, indexes only two PyPI packages (yamllint, GPL-3.0-or-later; six, MIT) — under a minute;
 2. takes a function out of yamllint (one of the indexed packages), renames its identifiers, embeds it in a new
@@ -97,7 +97,7 @@ def main() -> int:
     else:
         index = workdir / "starter.sqlite"
         _drop_if_stale(index)
-        build = subprocess.run(["licheck", "index", "build", str(ROOT / "indexes" / "starter.toml"), "--index", str(index)])
+        build = subprocess.run(["licheck", "index", "build", "starter", "--index", str(index)])  # shipped, by name
         if build.returncode not in (0, 2) or not index.exists():  # 2: some sources failed, the rest are indexed
             return build.returncode
     relpath, original, body = renamed_function(unpacked(COPIED_FROM, workdir))
