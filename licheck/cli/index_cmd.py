@@ -91,11 +91,10 @@ def build_cmd(manifest: str, index_path: str, jobs: int | None, cache_dir: str |
     A source that cannot be fetched or unpacked safely is reported; the others are still indexed,
     and the command exits 2 at the end.
     """
+    from licheck.manifests import resolve_manifest
     from licheck.sources.cache import default_cache_dir
     from licheck.sources.manifest import build_from_manifest, load_manifest
     from licheck.store.index_db import IndexDB
-
-    from licheck.manifests import resolve_manifest
 
     loaded = load_manifest(resolve_manifest(manifest, cwd=Path.cwd()))
     cache = Path(cache_dir) if cache_dir else default_cache_dir()

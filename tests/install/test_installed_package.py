@@ -17,8 +17,17 @@ import pytest
 from licheck import DISTRIBUTION, __version__
 
 from .helpers import (
-    GPL_SOURCE, build_dists, checked, clean_env, clone_checkout, git_repo, make_venv, package_data_files, run,
-    tiny_manifest, wheel_names,
+    GPL_SOURCE,
+    build_dists,
+    checked,
+    clean_env,
+    clone_checkout,
+    git_repo,
+    make_venv,
+    package_data_files,
+    run,
+    tiny_manifest,
+    wheel_names,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.network]
