@@ -86,7 +86,8 @@
       (state.src ? " (source " + state.src + ")" : "");
     if (state.open) {
       var target = list.querySelector("article[data-id='" + CSS.escape(state.open) + "']");
-      if (target) { target.querySelector("details").open = true; target.hidden = false; target.scrollIntoView(); }
+      if (target) { target.querySelector("details").open = true; target.hidden = false;
+        if (target.getBoundingClientRect().top > window.innerHeight) { target.scrollIntoView(); } }
     }
     document.body.setAttribute("data-apply-ms", (performance.now() - start).toFixed(1));
   }

@@ -1,0 +1,139 @@
+"""The HTML report as a file: both sides' code from a real scan and index, escaped, capped, one path for
+`scan --format html` and `licheck report FILE.json`, and honest about what it cannot show."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from licheck.cli import cli
+from licheck.report.html import HtmlLimits, render_html
+from licheck.report.html_sources import IndexTexts, QueryFiles
+from tests.report_html.conftest import DATA, HOSTILE, HOSTILE_PATH, Scanned, working_dir
+
+
+class Elements(HTMLParser):
+    """Every start tag with its attributes, as a browser's tokenizer would see them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = Elements()
+    parser.feed(html)
+    return parser.tags
+
+
+def test_scan_and_saved_json_render_the_same_page(scanned: Scanned) -> None:
+    with working_dir(scanned.root):
+        result = CliRunner().invoke(cli, ["report", "scan.json", "-o", "again.html"])
+    assert result.exit_code == 0, result.output
+    assert (scanned.root / "again.html").read_text() == scanned.html_path.read_text()
+
+
+def test_both_sides_show_the_real_lines_with_the_match_marked(scanned: Scanned) -> None:
+    html = scanned.html_path.read_text()
+    finding = next(f for f in scanned.report["findings"] if f["path"] == "copied_gpl.py")
+    source_first = (DATA / "gpl_source" / "intervals.py").read_text().splitlines()[finding["source"]["start_line"] - 1]
+    marked = [a for tag, a in elements(html) if tag == "span" and "h" in (a.get("class") or "").split()]
+    query_lines = {int(a["data-n"]) for a in marked}  # type: ignore[arg-type]
+    assert finding["start_line"] in query_lines and finding["source"]["start_line"] in query_lines
+    assert "merge_intervals" in html and source_first.split("(")[0].split()[-1] in html
+    assert 'class="k">def</span>' in html  # highlighted by Pygments
+
+
+def test_hostile_file_name_and_code_are_text_not_markup(scanned: Scanned) -> None:
+    html = scanned.html_path.read_text()
+    assert HOSTILE not in html
+    assert not [a for tag, a in elements(html) if tag == "img" or "onerror" in a]
+    assert html.count("</script>") == html.count("<script")  # no script closed early
+    assert "&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_page_loads_nothing_from_the_network(scanned: Scanned) -> None:
+    html = scanned.html_path.read_text()
+    assert "default-src 'none'" in html
+    for _tag, attrs in elements(html):
+        for name in ("src", "href", "action"):
+            value = attrs.get(name) or ""
+            assert not re.match(r"\s*(https?:)?//", value), (name, value)
+
+
+def test_every_finding_has_its_id_license_holders_and_accept_command(scanned: Scanned) -> None:
+    html = scanned.html_path.read_text()
+    ids = [a.get("data-id") for tag, a in elements(html) if tag == "article"]
+    assert sorted(ids) == sorted(f["id"] for f in scanned.report["findings"])  # type: ignore[arg-type]
+    assert "GPL-3.0-only" in html and "obligations:" in html
+    assert f"licheck baseline update .licheck-baseline.json copied_gpl.py --index {scanned.index}" in html
+
+
+def test_alignment_runs_from_the_json_are_highlighted_as_blocks(scanned: Scanned, tmp_path: Path) -> None:
+    report = json.loads(scanned.json_path.read_text())
+    finding = next(f for f in report["findings"] if f["path"] == "copied_gpl.py")
+    q, s = finding["start_line"], finding["source"]["start_line"]
+    finding["alignment"] = [[q, q + 1, s, s + 1], [q + 4, q + 5, s + 4, s + 5]]
+    report["findings"] = [finding]
+    with IndexTexts.open(str(scanned.index)) as sources:
+        html = render_html(report, queries=QueryFiles.on_disk(scanned.root), sources=sources)
+    blocks = [(a["data-b"], int(a["data-n"])) for tag, a in elements(html)  # type: ignore[arg-type]
+              if tag == "span" and a.get("data-b") is not None]
+    assert sorted(blocks) == sorted([("0", q), ("0", q + 1), ("1", q + 4), ("1", q + 5),
+                                     ("0", s), ("0", s + 1), ("1", s + 4), ("1", s + 5)])
+
+
+def test_missing_scanned_file_and_missing_index_are_said_in_the_page(scanned: Scanned, tmp_path: Path) -> None:
+    report = json.loads(scanned.json_path.read_text())
+    report["index"]["path"] = str(tmp_path / "gone.sqlite")
+    saved = tmp_path / "r.json"
+    saved.write_text(json.dumps(report))
+    result = CliRunner().invoke(cli, ["report", str(saved), "--root", str(tmp_path), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "r.html").read_text()
+    assert "copied_gpl.py is not there any more" in html
+    assert "source code not shown: index not found" in html
+
+
+def test_code_is_capped_per_side_and_per_report(scanned: Scanned) -> None:
+    limits = HtmlLimits(context=0, side_lines=3, report_lines=8, highlight_lines=0)
+    with IndexTexts.open(str(scanned.index)) as sources:
+        html = render_html(scanned.report, queries=QueryFiles.on_disk(scanned.root), sources=sources, limits=limits)
+    code_lines = [a for tag, a in elements(html) if tag == "span" and "ln" in (a.get("class") or "").split()]
+    assert 0 < len(code_lines) <= 8 + 3 * 2
+    assert "limit of 3 per side" in html and "limit of 8 code lines is reached" in html
+    assert 'class="k">' not in html  # no highlighting budget: plain, escaped text
+
+
+def test_report_of_a_file_that_is_not_a_report_is_an_input_error(tmp_path: Path) -> None:
+    bad = tmp_path / "x.json"
+    bad.write_text("[1, 2]")
+    for target in (bad, tmp_path / "missing.json"):
+        result = CliRunner().invoke(cli, ["report", str(target)])
+        assert result.exit_code == 2
+
+
+def test_only_the_findings_of_one_file(scanned: Scanned) -> None:
+    with working_dir(scanned.root):
+        result = CliRunner().invoke(cli, ["report", "scan.json", "--path", "copied_mit.py"])
+    assert result.exit_code == 0
+    ids = [a.get("data-id") for tag, a in elements(result.output) if tag == "article"]
+    assert ids == [f["id"] for f in scanned.report["findings"] if f["path"] == "copied_mit.py"]
+
+
+def test_scan_help_does_not_import_the_html_layer() -> None:
+    code = ("import sys; from licheck.cli import main; sys.argv = ['licheck', 'scan', '--help']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "bad = [m for m in ('jinja2', 'pygments', 'markupsafe', 'licheck.report.html') if m in sys.modules]\n"
+            "print('LOADED', bad)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "LOADED []" in out
