@@ -62,6 +62,9 @@ def extract(model_dir: Path | None, output: Path | None, from_outputs: Path | No
 @click.option("--api-key-env", default="LICHECK_API_KEY", show_default=True,
               help="Environment variable holding the endpoint's API key.")
 @click.option("--null", "null_path", type=_EXISTING_FILE, help="Calibration null (default: <FINGERPRINT>.null.safetensors).")
+@click.option("--null-models", multiple=True, type=_EXISTING_DIR,
+              help="Build the null now from these independent model folders (repeatable; any tokenizer: "
+                   "other tokenizers are compared on the tokens they share with the victim).")
 @click.option("--prompts", type=_EXISTING_FILE, help="Prompt file, one per line (default: built-in set).")
 @click.option("--max-positions", default=768, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--alpha", default=1e-2, show_default=True, type=click.FloatRange(1e-9, 0.5),
@@ -77,7 +80,7 @@ def extract(model_dir: Path | None, output: Path | None, from_outputs: Path | No
 @click.pass_context
 def verify(ctx: click.Context, fingerprint_file: Path, suspect_model: Path | None, run: bool,
            suspect_outputs: Path | None, suspect_endpoint: str | None, suspect_name: str | None, api_key_env: str,
-           null_path: Path | None, prompts: Path | None, max_positions: int, alpha: float, softcap: float | None,
+           null_path: Path | None, null_models: tuple[Path, ...], prompts: Path | None, max_positions: int, alpha: float, softcap: float | None,
            top_k: int, record: Path | None, timeout: float, allow_pickle: bool, fmt: str, plot: Path | None,
            output: Path | None) -> None:
     """Test a suspect against FINGERPRINT. Exit 1 when derived, 0 otherwise, 2 on errors."""
@@ -90,12 +93,14 @@ def verify(ctx: click.Context, fingerprint_file: Path, suspect_model: Path | Non
     if run and suspect_model is None:
         raise UsageError("--run applies to --suspect-model only")
     if suspect_model is not None:
-        report = api.verify_suspect_model(fingerprint_file, suspect_model, null_path=null_path, run=run,
+        report = api.verify_suspect_model(fingerprint_file, suspect_model, null_path=null_path,
+                                          null_models=list(null_models), run=run,
                                           prompts=prompts, max_positions=max_positions, allow_pickle=allow_pickle,
                                           alpha=alpha, progress=_progress)
     elif suspect_outputs is not None:
         report = api.verify_suspect_outputs(fingerprint_file, suspect_outputs, null_path=null_path, alpha=alpha,
-                                            softcap=softcap, suspect_name=suspect_name)
+                                            null_models=list(null_models), softcap=softcap,
+                                            suspect_name=suspect_name, progress=_progress)
     else:
         from licheck.fingerprint import endpoint_api
 
@@ -104,7 +109,7 @@ def verify(ctx: click.Context, fingerprint_file: Path, suspect_model: Path | Non
         report = endpoint_api.verify_endpoint(
             fingerprint_file, suspect_endpoint or "", suspect_name, api_key=os.environ.get(api_key_env),
             null_path=null_path, prompts=prompts, max_positions=max_positions, alpha=alpha, top_k=top_k,
-            timeout=timeout, record=record, progress=_progress)
+            timeout=timeout, record=record, null_models=list(null_models), progress=_progress)
     text = json.dumps(report.data, indent=2) if fmt == "json" else render_table(report)
     if output is not None:
         output.write_text(text + "\n", encoding="utf-8")
@@ -122,16 +127,23 @@ def verify(ctx: click.Context, fingerprint_file: Path, suspect_model: Path | Non
 @click.option("--outputs", "output_files", multiple=True, type=_EXISTING_FILE,
               help="Full output vectors of an independent model (repeatable).")
 @click.option("--tokenizer", "tokenizer_dir", type=_EXISTING_DIR, help="The shared tokenizer (for --outputs).")
+@click.option("--fingerprint", "fingerprint_file", type=_EXISTING_FILE,
+              help="The victim's fingerprint: models with other tokenizers are then compared on the tokens they "
+                   "share with it (a shared-token null).")
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Null file to write (verify looks for <FINGERPRINT>.null.safetensors by default).")
 @click.option("--prompts", type=_EXISTING_FILE, help="Prompt file, one per line (default: built-in set).")
 @click.option("--max-positions", default=768, show_default=True, type=click.IntRange(2, 100_000))
 @click.option("--allow-pickle", is_flag=True)
 def calibrate(model_dirs: tuple[Path, ...], output_files: tuple[Path, ...], tokenizer_dir: Path | None,
-              output: Path, prompts: Path | None, max_positions: int, allow_pickle: bool) -> None:
-    """Build the empirical null from independent MODEL_DIRS (and/or --outputs files) sharing a tokenizer."""
+              fingerprint_file: Path | None, output: Path, prompts: Path | None, max_positions: int, allow_pickle: bool) -> None:
+    """Build the empirical null from independent MODEL_DIRS (and/or --outputs files).
+
+    Models sharing the victim's tokenizer give the strongest null; with --fingerprint, models whose tokenizers
+    differ are compared on the tokens they share with the victim."""
     from licheck.fingerprint import api
 
     null = api.calibrate(list(model_dirs), list(output_files), tokenizer_dir=tokenizer_dir, output=output,
-                         prompts=prompts, max_positions=max_positions, allow_pickle=allow_pickle)
-    click.echo(f"null of {len(null.pairs)} ordered pairs -> {output}", err=True)
+                         prompts=prompts, max_positions=max_positions, allow_pickle=allow_pickle,
+                         fingerprint=fingerprint_file, progress=_progress)
+    click.echo(f"{null.kind} null of {len(null.pairs)} ordered pairs -> {output}", err=True)

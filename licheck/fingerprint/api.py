@@ -6,12 +6,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from licheck.errors import InputError, UsageError
+from licheck.fingerprint import null_api
 from licheck.fingerprint.calibration.calibrate import NullModel
-from licheck.fingerprint.calibration.null_build import NullMember, build_null
-from licheck.fingerprint.calibration.nullfile import load_null, null_path_for, save_null
+from licheck.fingerprint.calibration.nullfile import load_null, null_path_for
 from licheck.fingerprint.digest import file_digest
 from licheck.fingerprint.inputs.extract import extract_from_outputs, extract_from_weights
 from licheck.fingerprint.inputs.fpfile import Fingerprint, load_fingerprint, save_fingerprint
@@ -27,6 +25,7 @@ from licheck.fingerprint.inputs.runner import run_model
 from licheck.fingerprint.inputs.softcap import uncap_logprobs
 from licheck.fingerprint.inputs.tensors import read_output_layer
 from licheck.fingerprint.inputs.vocab import Vocabulary, build_token_map, load_vocabulary
+from licheck.fingerprint.null_api import full_vectors
 from licheck.fingerprint.report.verify_report import VerifyReport, build_report
 from licheck.fingerprint.verdict.settings import VerifySettings
 from licheck.fingerprint.verdict.verify import verify_observations, verify_weights
@@ -43,16 +42,16 @@ def extract_white_box(model_dir: Path, output: Path, *, allow_pickle: bool = Fal
 
 def extract_black_box(outputs: Path, tokenizer_dir: Path, output: Path, *, name: str) -> Fingerprint:
     vocab = load_vocabulary(tokenizer_dir)
-    values = _full_vectors(outputs, vocab)
+    values = full_vectors(outputs, vocab)
     fp = extract_from_outputs(values, vocab, name=name, source_digest=file_digest([outputs]))
     save_fingerprint(fp, output)
     return fp
 
 
-def verify_suspect_model(fp_path: Path, suspect_dir: Path, *, null_path: Path | None, run: bool,
+def verify_suspect_model(fp_path: Path, suspect_dir: Path, *, null_path: Path | None, null_models: list[Path] | None = None, run: bool,
                          prompts: Path | None, max_positions: int, allow_pickle: bool, alpha: float,
                          progress: Progress | None = None) -> VerifyReport:
-    fp, null = load_fingerprint_and_null(fp_path, null_path)
+    fp, null = load_fingerprint_and_null(fp_path, null_path, null_models=null_models, progress=progress)
     model = open_model_dir(suspect_dir)
     vocab = load_vocabulary(model.path)
     _require_same_vocabulary(fp, vocab, suspect_dir)
@@ -71,8 +70,9 @@ def verify_suspect_model(fp_path: Path, suspect_dir: Path, *, null_path: Path | 
 
 
 def verify_suspect_outputs(fp_path: Path, outputs: Path, *, null_path: Path | None, alpha: float,
-                           softcap: float | None = None, suspect_name: str | None = None) -> VerifyReport:
-    fp, null = load_fingerprint_and_null(fp_path, null_path)
+                           null_models: list[Path] | None = None, softcap: float | None = None,
+                           suspect_name: str | None = None, progress: Progress | None = None) -> VerifyReport:
+    fp, null = load_fingerprint_and_null(fp_path, null_path, null_models=null_models, progress=progress)
     obs = read_observations(outputs, fp)
     cap = softcap or fp.meta.softcap
     notes: tuple[str, ...] = ()
@@ -95,54 +95,29 @@ def read_observations(outputs: Path, fp: Fingerprint) -> Observations:
 
 
 def calibrate(model_dirs: list[Path], output_files: list[Path], *, tokenizer_dir: Path | None, output: Path,
-              prompts: Path | None, max_positions: int, allow_pickle: bool,
+              prompts: Path | None, max_positions: int, allow_pickle: bool, fingerprint: Path | None = None,
               progress: Progress | None = None) -> NullModel:
-    if len(model_dirs) + len(output_files) < 2:
-        raise UsageError("calibration needs at least two independent models (directories or output files)")
-    members: list[NullMember] = []
-    digests = set()
-    for path in model_dirs:
-        fp = extract_from_weights(path, allow_pickle=allow_pickle)
-        digests.add(fp.meta.tokenizer_digest)
-        if progress:
-            progress(f"running {path.name}")
-        obs = run_model(open_model_dir(path), load_prompts(prompts), max_positions=max_positions,
-                        allow_pickle=allow_pickle).observations
-        members.append(NullMember(name=path.name, basis=fp.basis, observations=obs, head=fp.head, bias=fp.bias))
-    if output_files:
-        if tokenizer_dir is None:
-            raise UsageError("calibrating from output files needs --tokenizer DIR (the shared tokenizer)")
-        vocab = load_vocabulary(tokenizer_dir)
-        digests.add(vocab.digest)
-        for path in output_files:
-            fp = extract_from_outputs(_full_vectors(path, vocab), vocab, name=path.name,
-                                      source_digest=file_digest([path]))
-            obs = full_observations(_full_vectors(path, vocab))
-            members.append(NullMember(name=path.name, basis=fp.basis, observations=obs))
-    if len(digests) > 1:
-        raise InputError("the calibration models do not share one tokenizer",
-                         hint="the null must come from independent models with the victim's tokenizer")
-    null = build_null(members, tokenizer_digest=digests.pop() if digests else "", progress=progress)
-    save_null(null, output)
-    return null
+    victim = load_fingerprint(fingerprint) if fingerprint is not None else None
+    return null_api.calibrate(model_dirs, output_files, tokenizer_dir=tokenizer_dir, output=output, prompts=prompts,
+                              max_positions=max_positions, allow_pickle=allow_pickle, victim=victim,
+                              progress=progress)
 
 
-def _full_vectors(path: Path, vocab: Vocabulary) -> np.ndarray:
-    if path.suffix in (".npy", ".safetensors"):
-        return np.asarray(read_array_outputs(path), dtype=np.float64)
-    parsed = parse_jsonl(path, build_token_map(vocab), vocab_size=vocab.size)
-    obs = observations_from_positions(parsed, vocab_size=vocab.size, output_dim=vocab.size)
-    if not obs.is_full:
-        raise InputError(f"{path}: positions do not cover the whole vocabulary; full output vectors are needed")
-    return obs.values
-
-
-def load_fingerprint_and_null(fp_path: Path, null_path: Path | None) -> tuple[Fingerprint, NullModel]:
+def load_fingerprint_and_null(fp_path: Path, null_path: Path | None, *, null_models: list[Path] | None = None,
+                              prompts: Path | None = None, max_positions: int = DEFAULT_MAX_POSITIONS,
+                              allow_pickle: bool = False,
+                              progress: Progress | None = None) -> tuple[Fingerprint, NullModel]:
+    """The fingerprint and its null: built now from `null_models`, or read from --null / the default path."""
     fp = load_fingerprint(fp_path)
+    if null_models:
+        return fp, null_api.calibrate(null_models, [], tokenizer_dir=None, output=None, prompts=prompts,
+                                      max_positions=max_positions, allow_pickle=allow_pickle, victim=fp,
+                                      progress=progress)
     path = null_path or null_path_for(fp_path)
     if not path.is_file():
         raise UsageError(f"no calibration null at {path}",
-                         hint="build one with `licheck fingerprint calibrate ... --output PATH`, or pass --null")
+                         hint="build one with `licheck fingerprint calibrate --fingerprint FP MODEL_DIR... --output "
+                              "PATH` (independent models, any tokenizer), pass --null, or --null-models DIR...")
     return fp, load_null(path)
 
 

@@ -19,8 +19,9 @@ from licheck.fingerprint.verdict.verify import verify_observations
 
 def verify_endpoint(fp_path: Path, url: str, model: str, *, api_key: str | None, null_path: Path | None,
                     prompts: Path | None, max_positions: int, alpha: float, top_k: int, timeout: float,
-                    record: Path | None, progress: Callable[[str], None] | None = None) -> VerifyReport:
-    fp, null = load_fingerprint_and_null(fp_path, null_path)
+                    record: Path | None, null_models: list[Path] | None = None,
+                    progress: Callable[[str], None] | None = None) -> VerifyReport:
+    fp, null = load_fingerprint_and_null(fp_path, null_path, null_models=null_models, progress=progress)
     vocab = Vocabulary(tokens=fp.meta.tokens, digest=fp.meta.tokenizer_digest, byte_level=fp.meta.byte_level)
     positions = query_positions(load_prompts(prompts), max_positions)
     source = EndpointSource(EndpointConfig(url=url, model=model, api_key=api_key, timeout=timeout, top_k=top_k),

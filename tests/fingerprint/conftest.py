@@ -32,6 +32,10 @@ RECIPES = {
     "bf16": zoo.attack("bf16", VICTIM, attack="dtype", dtype="bfloat16"),
     "lora-head": zoo.attack("lora-head", VICTIM, attack="lora", r=4, head=True, steps=40, lr=3e-3),
     "ft": zoo.attack("ft", VICTIM, attack="finetune", steps=40, lr=3e-3),
+    # their own byte-level BPE (V = 768, other data): controls for a null a real user can get
+    "alt-llama": zoo.base("alt-llama", seed=21, hidden=40, steps=100, tokenizer="alt"),
+    "alt-gpt2": zoo.base("alt-gpt2", arch="gpt2", hidden=32, seed=22, steps=100, tokenizer="alt"),
+    "alt-llama-h56": zoo.base("alt-llama-h56", seed=23, hidden=56, steps=100, tokenizer="alt", data="other"),
 }
 NULL_MODELS = ("indep-seed1", "indep-h64", "gpt2")
 # the modules a calibration null depends on (its disk cache is keyed by their contents)

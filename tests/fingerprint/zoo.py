@@ -23,6 +23,9 @@ import numpy as np  # noqa: E402
 
 ZOO_VERSION = "3"
 VOCAB = 1024
+# tokenizer variants: (vocabulary size, training split). "alt" is a second byte-level BPE with its own merges,
+# for nulls built from models whose tokenizer differs from the victim's.
+TOKENIZERS = {"main": (VOCAB, "main"), "alt": (768, "other")}
 SEQ = 64
 BATCH = 16
 CACHE = Path(os.environ.get("LICHECK_TEST_CACHE", Path.home() / ".cache" / "licheck-tests"))
@@ -64,8 +67,8 @@ def corpus(split: str) -> str:
     return "\n".join(text)
 
 
-def tokenizer_dir() -> Path:
-    target = CACHE / f"tokenizer-{ZOO_VERSION}"
+def tokenizer_dir(variant: str = "main") -> Path:
+    target = CACHE / (f"tokenizer-{ZOO_VERSION}" if variant == "main" else f"tokenizer-{ZOO_VERSION}-{variant}")
     if (target / "tokenizer.json").is_file():
         return target
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
@@ -73,9 +76,10 @@ def tokenizer_dir() -> Path:
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=VOCAB, special_tokens=["<|endoftext|>"],
+    size, split = TOKENIZERS[variant]
+    trainer = trainers.BpeTrainer(vocab_size=size, special_tokens=["<|endoftext|>"],
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
-    text = corpus("main")
+    text = corpus(split)
     tok.train_from_iterator([text[i:i + 4000] for i in range(0, len(text), 4000)], trainer=trainer)
     tmp = target.with_suffix(".tmp")
     tmp.mkdir(parents=True, exist_ok=True)
@@ -84,21 +88,21 @@ def tokenizer_dir() -> Path:
     return target
 
 
-def token_ids(split: str) -> np.ndarray:
-    path = CACHE / f"ids-{ZOO_VERSION}-{split}.npy"
+def token_ids(split: str, variant: str = "main") -> np.ndarray:
+    path = CACHE / (f"ids-{ZOO_VERSION}-{split}.npy" if variant == "main" else f"ids-{ZOO_VERSION}-{split}-{variant}.npy")
     if path.is_file():
         return np.load(path)
     from tokenizers import Tokenizer
 
-    tok = Tokenizer.from_file(str(tokenizer_dir() / "tokenizer.json"))
+    tok = Tokenizer.from_file(str(tokenizer_dir(variant) / "tokenizer.json"))
     ids = np.array(tok.encode(corpus(split)).ids, dtype=np.int64)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.save(path, ids)
     return ids
 
 
-def batches(split: str, seed: int):
-    ids = token_ids(split)
+def batches(split: str, seed: int, variant: str = "main"):
+    ids = token_ids(split, variant)
     rng = np.random.default_rng(seed)
     torch = _torch()
     while True:
@@ -125,22 +129,31 @@ def build(recipe: Recipe) -> Path:
         model.save_pretrained(str(tmp))
     else:
         ATTACKS[recipe.params["attack"]](parent, tmp, recipe.params)
-    shutil.copy(tokenizer_dir() / "tokenizer.json", tmp / "tokenizer.json")
-    (tmp / "recipe.json").write_text(json.dumps({"name": recipe.name, "params": recipe.params}))
+    shutil.copy(tokenizer_dir(tokenizer_of(recipe)) / "tokenizer.json", tmp / "tokenizer.json")
+    (tmp / "recipe.json").write_text(json.dumps({"name": recipe.name, "params": recipe.params,
+                                                 "tokenizer": tokenizer_of(recipe)}))
     (tmp / "done").write_text("ok")
     shutil.rmtree(target, ignore_errors=True)
     tmp.rename(target)
     return target
 
 
+def tokenizer_of(recipe: Recipe) -> str:
+    """The tokenizer variant of a recipe: its own, or its base model's."""
+    while recipe.parent is not None:
+        recipe = recipe.parent
+    return str(recipe.params.get("tokenizer", "main"))
+
+
 def _config(params: dict):
     from transformers import GPT2Config, LlamaConfig
 
     h = params.get("hidden", 48)
+    vocab = TOKENIZERS[params.get("tokenizer", "main")][0]
     if params.get("arch", "llama") == "gpt2":
-        return GPT2Config(vocab_size=VOCAB, n_embd=h, n_layer=params.get("layers", 2), n_head=4, n_positions=128,
+        return GPT2Config(vocab_size=vocab, n_embd=h, n_layer=params.get("layers", 2), n_head=4, n_positions=128,
                           tie_word_embeddings=True)
-    return LlamaConfig(vocab_size=VOCAB, hidden_size=h, intermediate_size=h * 3, num_hidden_layers=params.get("layers", 2),
+    return LlamaConfig(vocab_size=vocab, hidden_size=h, intermediate_size=h * 3, num_hidden_layers=params.get("layers", 2),
                        num_attention_heads=4, num_key_value_heads=4, max_position_embeddings=128,
                        tie_word_embeddings=False)
 
@@ -152,15 +165,15 @@ def _train_base(params: dict):
     torch.manual_seed(params.get("seed", 0))
     model = AutoModelForCausalLM.from_config(_config(params))
     train(model, split=params.get("data", "main"), steps=params.get("steps", 150), lr=params.get("lr", 3e-3),
-          seed=params.get("seed", 0))
+          seed=params.get("seed", 0), tokenizer=params.get("tokenizer", "main"))
     return model
 
 
-def train(model, *, split: str, steps: int, lr: float, seed: int, params=None) -> None:
+def train(model, *, split: str, steps: int, lr: float, seed: int, params=None, tokenizer: str = "main") -> None:
     torch = _torch()
     opt = torch.optim.AdamW([p for p in (params or model.parameters()) if p.requires_grad], lr=lr)
     model.train()
-    data = batches(split, seed + 1000)
+    data = batches(split, seed + 1000, tokenizer)
     for _ in range(steps):
         x = next(data)
         loss = model(input_ids=x, labels=x).loss
@@ -309,11 +322,17 @@ def attack(name: str, parent: Recipe, **params) -> Recipe:
 
 
 # ---------------------------------------------------------------- running
+def model_tokenizer(model_dir: Path) -> str:
+    """The tokenizer variant a built model was trained with (recorded in its recipe.json)."""
+    recipe = json.loads((model_dir / "recipe.json").read_text())
+    return str(recipe.get("tokenizer", "main"))
+
+
 def model_outputs(model_dir: Path, *, positions: int, seed: int = 99, split: str = "main") -> np.ndarray:
     """Full logits of a model on held-out corpus windows (the benchmark's query positions)."""
     torch = _torch()
     model = _load(model_dir).eval()
-    ids = token_ids(split)
+    ids = token_ids(split, model_tokenizer(model_dir))
     rng = np.random.default_rng(seed)
     rows = []
     with torch.no_grad():

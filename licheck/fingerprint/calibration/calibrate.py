@@ -41,8 +41,16 @@ class NullModel:
 
     pairs: tuple[NullPair, ...]
     n_positions: int
-    vocab_size: int
+    vocab_size: int  # the victim's vocabulary size (for a shared-token null) or the shared tokenizer's
     tokenizer_digest: str
+    # None: the members share the victim's tokenizer. Otherwise the victim ids of the tokens every member
+    # shares (by token string); verify then tests on those coordinates only.
+    coordinates: np.ndarray | None = None
+    members: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return "same-tokenizer" if self.coordinates is None else "shared-tokens"
 
     def values(self, stat: str) -> np.ndarray:
         return np.array([p.stats[stat] for p in self.pairs if p.stats.get(stat) is not None], dtype=np.float64)

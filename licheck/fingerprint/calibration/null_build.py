@@ -25,8 +25,8 @@ class NullMember:
     bias: np.ndarray | None = None
 
 
-def build_null(members: Sequence[NullMember], *, tokenizer_digest: str,
-               progress: Callable[[str], None] | None = None) -> NullModel:
+def build_null(members: Sequence[NullMember], *, tokenizer_digest: str, coordinates: np.ndarray | None = None,
+               vocab_size: int | None = None, progress: Callable[[str], None] | None = None) -> NullModel:
     """Statistics of every ordered pair (victim a, suspect b), a != b."""
     if len(members) < 2:
         raise UsageError("calibration needs at least two independent models")
@@ -41,6 +41,8 @@ def build_null(members: Sequence[NullMember], *, tokenizer_digest: str,
             if a is b:
                 continue
             head = b.head if a.head is not None else None
+            if b.observations is None and head is None:
+                continue  # nothing of b to test against a's space
             stats = pair_statistics(a.basis, b.observations, floor=floor, suspect_head=head, suspect_bias=b.bias,
                                     with_partial=True)
             if b.observations is not None:
@@ -49,5 +51,6 @@ def build_null(members: Sequence[NullMember], *, tokenizer_digest: str,
                                   s1_partial_ratios=stats.s1_partial_ratios))
             if progress:
                 progress(f"null pair {a.name} -> {b.name}")
-    return NullModel(pairs=tuple(pairs), n_positions=positions, vocab_size=vocab.pop(),
-                     tokenizer_digest=tokenizer_digest)
+    return NullModel(pairs=tuple(pairs), n_positions=positions, vocab_size=vocab_size or vocab.pop(),
+                     tokenizer_digest=tokenizer_digest, coordinates=coordinates,
+                     members=tuple(m.name for m in members))

@@ -25,6 +25,10 @@ def render_table(report: VerifyReport) -> str:
     console.print(f"method: {d['method']}   FPR: {_fmt(d['false_positive_rate'])} "
                   f"(extrapolated {_fmt(d['false_positive_rate_extrapolated'])})   "
                   f"positions: {d['positions']}   calls: {d['calls']}   chance level (h+1)/V: {d['chance_level']:.4f}")
+    null = d["null"]
+    shared = f", on {null['shared_tokens']} of {null['victim_vocab_size']} shared tokens" if null["shared_tokens"] else ""
+    console.print(f"null: {null['kind']}, {null['pairs']} ordered pairs{shared}; smallest p-value it can show: "
+                  f"{_fmt(null['fpr_resolution'])}")
     console.print(f"floors: self {d['floors']['self_copy']:.2e}, bf16 {d['floors']['bf16_copy']:.2e}")
     for line in d["reasons"] + d["findings"]:
         console.print(f"- {line}")

@@ -54,8 +54,12 @@ def build_report(verification: Verification) -> VerifyReport:
         "coordinates_per_position": obs.coords_per_position if obs else 0,
         "calls": obs.calls if obs else 0,
         "tokens": {"mapped": obs.mapped_tokens, "unmapped": obs.unmapped_tokens} if obs else None,
-        "null": {"pairs": len(null.pairs), "n_positions": null.n_positions,
+        "null": {"kind": null.kind, "pairs": len(null.pairs), "members": list(null.members),
+                 "n_positions": null.n_positions,
+                 "shared_tokens": None if null.coordinates is None else int(null.coordinates.size),
+                 "victim_vocab_size": null.vocab_size,
                  "fpr_resolution": min((t.resolution for t in tests.values()), default=None),
+                 "p_value_resolution": {name: t.resolution for name, t in tests.items()},
                  "fpr_note": "false_positive_rate is empirical (resolution-limited); "
                              "false_positive_rate_extrapolated is a normal fit on the transformed null"},
         "inputs": dict(settings.input_hashes) | {"victim_weights": meta.weights_digest,

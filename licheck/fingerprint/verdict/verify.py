@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from licheck.errors import InputError
 from licheck.fingerprint.calibration.calibrate import Calibrated, NullModel, calibrate_statistic
+from licheck.fingerprint.calibration.shared_vocab import restrict_fingerprint, restrict_observations
 from licheck.fingerprint.inputs.fpfile import Fingerprint
 from licheck.fingerprint.inputs.observations import Observations
 from licheck.fingerprint.statistics.controls import Floors, measure_floors
@@ -42,6 +43,8 @@ class Verification:
 def verify_observations(fp: Fingerprint, obs: Observations, null: NullModel, settings: VerifySettings) -> Verification:
     """Test suspect outputs against the fingerprint, thresholds from the null."""
     _check_compatible(fp, null, obs.vocab_size)
+    if null.coordinates is not None:
+        fp, obs = _on_shared_tokens(fp, obs, null.coordinates)
     floors = _floors(fp)
     blockers = _blockers(fp, obs, settings)
     stats = pair_statistics(fp.basis, None if obs.topk_only else obs, floor=floors.floor)
@@ -58,6 +61,9 @@ def verify_weights(fp: Fingerprint, head: np.ndarray, bias: np.ndarray | None, n
                    settings: VerifySettings) -> Verification:
     """Weight mode: principal angles between the two output layers; no queries."""
     _check_compatible(fp, null, head.shape[0])
+    if null.coordinates is not None:
+        fp = restrict_fingerprint(fp, null.coordinates)
+        head, bias = head[null.coordinates], None if bias is None else bias[null.coordinates]
     floors = _floors(fp)
     stats = pair_statistics(fp.basis, None, floor=floors.floor, suspect_head=head, suspect_bias=bias)
     tests = _calibrate_tests(stats, null, 0, settings.alpha, weights=True)
@@ -75,6 +81,17 @@ def _floors(fp: Fingerprint) -> Floors:
     if key not in _FLOORS:
         _FLOORS[key] = measure_floors(fp.basis, fp.head, fp.bias)
     return _FLOORS[key]
+
+
+def _on_shared_tokens(fp: Fingerprint, obs: Observations, ids: np.ndarray) -> tuple[Fingerprint, Observations]:
+    """Victim space and suspect outputs on the tokens the null's models share; partial rows capped at the
+    null's partial design (2 x the dimension), and top-k-only when too few coordinates remain."""
+    fp = restrict_fingerprint(fp, ids)
+    dim = fp.basis.shape[1]
+    obs = restrict_observations(obs, ids, max_coords=2 * dim)
+    if obs.ids is not None and obs.coords_per_position <= dim:
+        obs = replace(obs, topk_only=True)
+    return fp, obs
 
 
 def _check_compatible(fp: Fingerprint, null: NullModel, vocab_size: int) -> None:
