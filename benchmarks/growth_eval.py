@@ -28,8 +28,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from evalkit import (DEFAULT_CACHE, cached_index, code_identity, copy_index, fast_writes, fetch_many, load_average,
-                     log, now_utc, pct, scan_paths)
+from evalkit import (
+    DEFAULT_CACHE,
+    cached_index,
+    code_identity,
+    copy_index,
+    fast_writes,
+    fetch_many,
+    load_average,
+    log,
+    now_utc,
+    pct,
+    scan_paths,
+)
+
 from licheck.indexer import Analyzer, SourceSpec, add_source
 from licheck.inputs.files import InputFile
 from licheck.sketch import SketchParams
@@ -109,6 +121,13 @@ def peers_row(work: Path, index_path: Path, *, testset: str = "testset", grown_f
                        analyzer=analyzer)
     build_s = time.perf_counter() - t0
     units, sources = _units(index_path)
+    res = peers_scan(work, index_path, testset=testset, jobs=jobs)
+    res.update({"units": units, "sources": sources, "base_units": units - before, "build_s": build_s})
+    return res
+
+
+def peers_scan(work: Path, index_path: Path, *, testset: str = "testset", jobs: int = 2) -> dict:
+    """Scan one test set (testset, testset-seed2) against an index holding the corpus; score per variant."""
     truth = list(csv.DictReader(open(work / testset / "truth.tsv"), delimiter="\t"))
     paths = [str(work / testset / "queries" / r["variant"] / f"{r['id']}.py") for r in truth]
     exists = [p for p in paths if Path(p).exists()]
@@ -130,8 +149,7 @@ def peers_row(work: Path, index_path: Path, *, testset: str = "testset", grown_f
             flagged += bool(strik)
             attributed += any(f["source"]["name"] == r["package"] for f in strik)
         cells[v] = {"n": n, "flagged": flagged, "attributed": attributed}
-    return {"cells": cells, "units": units, "sources": sources, "base_units": units - before, "build_s": build_s,
-            "scan_s": scan_s, "files": len(paths)}
+    return {"cells": cells, "scan_s": scan_s, "files": len(paths), "testset": testset}
 
 
 def peers_cells_text(res: dict) -> tuple[str, str]:
@@ -184,7 +202,7 @@ def irplag_row(datasets: Path, cache: Path, index_path: Path, *, grown_from: Pat
     recs = scan_paths(index_path, [q[0] for q in queries], jobs)
     scan_s = time.perf_counter() - t0
     c: dict[str, Counter] = {lv: Counter() for lv in [*LEVELS, "neg"]}
-    for (path, case, level), rec in zip(queries, recs, strict=True):
+    for (_path, case, level), rec in zip(queries, recs, strict=True):
         c[level]["n"] += 1
         strik = [f for f in rec["findings"] if f["striking"]]
         if level == "neg":

@@ -24,7 +24,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.install.helpers import (  # noqa: E402
-    build_dists, checked, clean_env, clone_checkout, git_repo, make_venv, run,
+    build_dists,
+    checked,
+    clean_env,
+    clone_checkout,
+    git_repo,
+    make_venv,
+    run,
 )
 
 

@@ -40,8 +40,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from evalkit import (DEFAULT_CACHE, cached_index, code_identity, copy_index, fast_writes, fetch_many, holder_names,
-                     load_average, log, now_utc, origin_name, pct, scan_paths)
+from evalkit import (
+    DEFAULT_CACHE,
+    cached_index,
+    code_identity,
+    copy_index,
+    fast_writes,
+    fetch_many,
+    holder_names,
+    load_average,
+    log,
+    now_utc,
+    origin_name,
+    pct,
+    scan_paths,
+)
+
 from licheck.indexer import Analyzer, add_source
 from licheck.store.index_db import IndexDB
 

@@ -56,6 +56,7 @@ class UnitRow:
     ranges: tuple[tuple[int, int], ...]
     token_count: int
     digest: int
+    lineage: int = 0  # near-identical copies share a lineage (licheck.decide.lineage); 0 until derived
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ class IndexDB:
 
     def add_source(self, record: SourceRecord) -> int:
         """Insert a source, replacing an earlier one of the same name and version."""
+        self.put_statistic("stale", b"1")
         existing = self.find_source(record.name, record.version)
         if existing:
             self._delete_source(existing[0])
@@ -267,6 +269,7 @@ class IndexDB:
         return len(ids)
 
     def _delete_source(self, source_id: int) -> None:
+        self.put_statistic("stale", b"1")
         self.db.execute("DELETE FROM files WHERE source_id = ?", (source_id,))
         self.db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
         orphans = "SELECT id FROM contents WHERE id NOT IN (SELECT content_id FROM files)"
@@ -327,14 +330,53 @@ class IndexDB:
             return []
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(
-            "SELECT id, content_id, kind, name, start_line, end_line, ranges, token_count, digest"
-            f" FROM units WHERE id IN ({marks})", ids,
+            f"SELECT {_UNIT_COLUMNS} FROM units WHERE id IN ({marks})", ids,
         ).fetchall()
-        result = []
-        for r in rows:
-            flat = np.frombuffer(r[6], dtype="<u4").reshape(-1, 2)
-            result.append(UnitRow(r[0], r[1], r[2], r[3], r[4], r[5], tuple(map(tuple, flat.tolist())), r[7], r[8]))
-        return result
+        return [_unit_row(r) for r in rows]
+
+    def lineage_units(self, lineage: int, *, limit: int = 1000) -> list[UnitRow]:
+        """The units of one lineage (every indexed copy of a piece of code), oldest first."""
+        rows = self.db.execute(f"SELECT {_UNIT_COLUMNS} FROM units WHERE lineage = ? ORDER BY id LIMIT ?",
+                               (lineage, limit)).fetchall()
+        return [_unit_row(r) for r in rows]
+
+    def all_units(self) -> Iterator[tuple[int, int, bytes, int, int, str]]:
+        """(unit id, content id, ranges blob, token count, lineage, language) of every unit, by content."""
+        yield from self.db.execute(
+            "SELECT u.id, u.content_id, u.ranges, u.token_count, u.lineage, c.language"
+            " FROM units u JOIN contents c ON c.id = u.content_id ORDER BY u.content_id, u.id")
+
+    def band_rows(self) -> np.ndarray:
+        """Every (band key, unit id) row of live units, in key order: the input of lineage clustering."""
+        chunks = []
+        cursor = self.db.execute("SELECT key, unit_id FROM bands WHERE unit_id IN (SELECT id FROM units)")
+        while True:
+            batch = cursor.fetchmany(500_000)
+            if not batch:
+                break
+            chunks.append(np.array(batch, dtype=np.int64))
+        return np.concatenate(chunks) if chunks else np.empty((0, 2), dtype=np.int64)
+
+    def set_lineages(self, assignments: Iterable[tuple[int, int]]) -> None:
+        """(lineage, unit id) pairs; call inside a transaction."""
+        self.db.executemany("UPDATE units SET lineage = ? WHERE id = ?", assignments)
+
+    def content_sources(self, content_id: int) -> frozenset[int]:
+        return frozenset(r[0] for r in self.db.execute("SELECT source_id FROM files WHERE content_id = ?",
+                                                       (content_id,)))
+
+    def statistic(self, name: str) -> bytes | None:
+        row = self.db.execute("SELECT value FROM statistics WHERE name = ?", (name,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put_statistic(self, name: str, value: bytes) -> None:
+        """Store one derived statistic; call inside a transaction."""
+        self.db.execute("INSERT OR REPLACE INTO statistics (name, value) VALUES (?, ?)", (name, value))
+
+    @property
+    def statistics_stale(self) -> bool:
+        """True when sources were added or removed since the statistics were last derived."""
+        return self.statistic("stale") != b"0"
 
     def content_tokens(self, content_id: int) -> ContentTokens:
         cached = self._tokens_cache.get(content_id)
@@ -374,6 +416,14 @@ class IndexDB:
             " WHERE u.digest = ?", (digest,),
         ).fetchone()
         return int(row[0])
+
+
+_UNIT_COLUMNS = "id, content_id, kind, name, start_line, end_line, ranges, token_count, digest, lineage"
+
+
+def _unit_row(r: tuple) -> UnitRow:  # type: ignore[type-arg]
+    flat = np.frombuffer(r[6], dtype="<u4").reshape(-1, 2)
+    return UnitRow(r[0], r[1], r[2], r[3], r[4], r[5], tuple(map(tuple, flat.tolist())), r[7], r[8], r[9])
 
 
 @lru_cache(maxsize=16)

@@ -53,8 +53,17 @@ _V2 = """
 """
 
 
+# Lineages (near-identical copies of a unit are one lineage: licheck.decide.lineage) and the statistics the
+# decision reads (shingle counts per lineage, the index's null distribution), derived after every change.
+_V3 = """
+        ALTER TABLE units ADD COLUMN lineage INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX units_lineage ON units(lineage);
+        CREATE TABLE statistics (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+"""
+
+
 # Append only: each entry is the SQL that takes the schema from version i to i+1.
-MIGRATIONS: list[str] = [_V1, _V2]
+MIGRATIONS: list[str] = [_V1, _V2, _V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

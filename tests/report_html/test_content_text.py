@@ -46,7 +46,8 @@ def test_content_without_text_reads_as_none(tmp_path: Path) -> None:
 def test_index_of_the_first_schema_migrates_and_keeps_working(tmp_path: Path) -> None:
     path = build_index(tmp_path / "old.sqlite", (CORPUS, "kit", "MIT"))
     db = sqlite3.connect(path)  # take it back to schema 1: no text table
-    db.executescript("DROP TABLE content_text; PRAGMA user_version = 1;")
+    db.executescript("DROP TABLE content_text; DROP TABLE statistics; DROP INDEX units_lineage;"
+                     "ALTER TABLE units DROP COLUMN lineage; PRAGMA user_version = 1;")
     db.close()
     other = tmp_path / "other"
     other.mkdir()
