@@ -1,13 +1,10 @@
 """A real scan to render: our own fixture code indexed under GPL, MIT and no license, scanned from copies of it
-(one in a file whose name and code carry an HTML injection attempt); and headless Debian chromium to view it."""
+(one in a file whose name and code carry an HTML injection attempt). Chromium runs through tests/browser.py."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -76,30 +73,3 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> Scanned:
             assert result.exit_code == 1, result.output  # the GPL copies are denied
     json_path = root / "scan.json"
     return Scanned(root, index, json_path, root / "scan.html", json.loads(json_path.read_text()))
-
-
-def chromium_binary() -> str:
-    """Debian's chromium; skipped when absent, except in CI (env CI set) where its absence is a failure."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    if os.environ.get("CI"):
-        pytest.fail("chromium is not installed (CI installs it: apt-get install -y chromium)")
-    pytest.skip("chromium is not installed (apt-get install -y chromium)")
-
-
-def run_chromium(page: Path, *extra: str, fragment: str = "", timeout: int = 90) -> subprocess.CompletedProcess[str]:
-    """Headless chromium, network off (every host resolves to nothing), a fresh profile, on file://page#fragment."""
-    binary = chromium_binary()
-    with tempfile.TemporaryDirectory(prefix="licheck-chromium-") as profile:
-        url = page.resolve().as_uri() + (f"#{fragment}" if fragment else "")
-        args = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
-                f"--user-data-dir={profile}", "--host-resolver-rules=MAP * ~NOTFOUND", *extra, url]
-        return subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
-
-
-def dump_dom(page: Path, *, fragment: str = "", extra: tuple[str, ...] = ()) -> str:
-    result = run_chromium(page, "--dump-dom", *extra, fragment=fragment)
-    assert result.returncode == 0 and "<html" in result.stdout, result.stderr[-2000:]
-    return result.stdout
