@@ -1,0 +1,177 @@
+"""The Spark engine (local mode, 127.0.0.1) builds the same index as the local engine from the same manifest."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pyspark")
+
+from licheck.engines.spark import build_with_spark  # noqa: E402
+from licheck.errors import IndexFileError  # noqa: E402
+from licheck.scanner import Scanner, ScanTarget  # noqa: E402
+from licheck.sources.manifest import build_from_manifest, load_manifest  # noqa: E402
+from licheck.store.index_db import IndexDB  # noqa: E402
+
+PY_SOURCE = '''
+def merge_intervals(intervals):
+    """Merge overlapping closed intervals."""
+    ordered = sorted(intervals, key=lambda pair: pair[0])
+    merged = []
+    for start, end in ordered:
+        if merged and start <= merged[-1][1]:
+            # overlapping: extend the last interval
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+class RingBuffer:
+    def __init__(self, size):
+        self.size = size
+        self.items = [None] * size
+        self.head = 0
+        self.count = 0
+
+    def push(self, item):
+        self.items[(self.head + self.count) % self.size] = item
+        if self.count < self.size:
+            self.count += 1
+        else:
+            self.head = (self.head + 1) % self.size
+
+    def pop(self):
+        if not self.count:
+            raise IndexError("empty ring buffer")
+        item = self.items[self.head]
+        self.head = (self.head + 1) % self.size
+        self.count -= 1
+        return item
+'''
+
+JS_SOURCE = '''
+// SPDX-License-Identifier: MPL-2.0
+function debounce(fn, wait) {
+  let timer = null;
+  return function debounced(...args) {
+    if (timer !== null) { clearTimeout(timer); }
+    timer = setTimeout(() => { timer = null; fn.apply(this, args); }, wait);
+  };
+}
+
+function chunk(list, size) {
+  const out = [];
+  for (let i = 0; i < list.length; i += size) { out.push(list.slice(i, i + size)); }
+  return out;
+}
+'''
+
+C_SOURCE = '''
+#include <stddef.h>
+/* Fowler-Noll-Vo hash over a buffer */
+unsigned long fnv1a(const unsigned char *data, size_t length) {
+    unsigned long hash = 2166136261u;
+    for (size_t i = 0; i < length; i++) {
+        hash ^= data[i];
+        hash *= 16777619u;
+    }
+    return hash;
+}
+'''
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    root = tmp_path_factory.mktemp("scale")
+    alpha = root / "alpha"
+    (alpha / "pkg").mkdir(parents=True)
+    (alpha / "pkg" / "intervals.py").write_text(PY_SOURCE)
+    (alpha / "pkg" / "timing.js").write_text(JS_SOURCE)
+    (alpha / "pkg" / "empty.py").write_text("")
+    beta = root / "beta"
+    beta.mkdir()
+    (beta / "hash.c").write_text(C_SOURCE)
+    (beta / "copied.py").write_text(PY_SOURCE)  # the same content in two sources: stored once
+    manifest = root / "m.toml"
+    manifest.write_text('[[source]]\nspec = "alpha"\nlicense = "MIT"\n\n'
+                        '[[source]]\nspec = "beta"\nname = "beta-lib"\nlicense = "GPL-3.0-or-later"\n\n'
+                        '[[source]]\nspec = "missing-folder"\n')
+    loaded = load_manifest(manifest)
+    local = root / "local.sqlite"
+    with IndexDB.open_for_write(local) as db:
+        build_from_manifest(db, loaded, cache=root / "cache", jobs=1)
+    spark = root / "spark.sqlite"
+    result = build_with_spark(loaded, spark, cache=root / "cache", master="local[2]")
+    assert [s.record.name if s.record else None for s in result.report.sources] == ["alpha", "beta-lib", None]
+    assert "missing-folder" in result.report.failed[0].error
+    return root, local, spark
+
+
+def _dump(path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(path) as db:
+        return db.execute(sql).fetchall()
+
+
+TABLES = {
+    "sources": "SELECT name, version, origin, digest, license, license_category, license_origin, file_count, unit_count"
+               " FROM sources ORDER BY id",
+    "files": "SELECT source_id, content_id, path, license, license_category, license_origin FROM files ORDER BY id",
+    "contents": "SELECT id, digest, language, line_count, tokens, comments FROM contents ORDER BY id",
+    "units": "SELECT id, content_id, kind, name, start_line, end_line, ranges, token_count, digest FROM units ORDER BY id",
+    "bands": "SELECT key, unit_id FROM bands ORDER BY key, unit_id",
+}
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_spark_and_local_builds_store_the_same_rows(built: tuple[Path, Path, Path], table: str) -> None:
+    _, local, spark = built
+    expected = _dump(local, TABLES[table])
+    assert expected, f"the local build wrote no {table}"
+    assert _dump(spark, TABLES[table]) == expected
+
+
+def test_spark_and_local_builds_give_the_same_findings(built: tuple[Path, Path, Path]) -> None:
+    _, local, spark = built
+    query = PY_SOURCE.replace("intervals", "spans").replace("merged", "acc").replace("ordered", "by_start")
+    target = ScanTarget(display="query.py", data=("import os\n\n" + query).encode())
+    reports = []
+    for path in (local, spark):
+        with IndexDB.open_readonly(path) as db:
+            report = Scanner(db).scan([target], jobs=1)
+        reports.append([(f.start_line, f.end_line, f.source.name, f.source.path, f.source.start_line,
+                         f.similarity, f.striking, f.source.license) for f in report.findings])
+    assert reports[0], "the renamed copy was not found"
+    assert reports[1] == reports[0]
+
+
+def test_a_failed_spark_build_leaves_the_previous_index_usable(built: tuple[Path, Path, Path],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    root, _, spark = built
+    before = _dump(spark, TABLES["units"])
+    import licheck.engines.writer as writer
+
+    def broken_derive(db: IndexDB) -> bool:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("licheck.engines.derive.derive_if_available", broken_derive)
+    with pytest.raises(IndexFileError) as failure:
+        build_with_spark(load_manifest(root / "m.toml"), spark, cache=root / "cache", master="local[1]")
+    assert "rebuild these sources" in (failure.value.hint or "") and "alpha" in (failure.value.hint or "")
+    assert _dump(spark, TABLES["units"]) == before
+    assert not writer.fresh_path(spark).exists()
+
+
+def test_scan_never_imports_pyspark(built: tuple[Path, Path, Path]) -> None:
+    root, local, _ = built
+    (root / "q.py").write_text(PY_SOURCE)
+    code = ("import sys; from licheck.cli import main; sys.argv = ['licheck', 'scan', sys.argv[1], '--index', sys.argv[2],"
+            " '--format', 'json', '--output', sys.argv[3]]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "assert 'pyspark' not in sys.modules, 'scan imported pyspark'")
+    done = subprocess.run([sys.executable, "-c", code, str(root / "q.py"), str(local), str(root / "out.json")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
