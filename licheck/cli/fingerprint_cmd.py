@@ -71,8 +71,16 @@ def extract(model_dir: Path | None, output: Path | None, from_outputs: Path | No
               help="False-positive rate the verdict is held to.")
 @click.option("--softcap", type=click.FloatRange(min=0, min_open=True), help="Known final logit softcap to invert.")
 @click.option("--top-k", default=20, show_default=True, type=click.IntRange(1, 1000), help="Endpoint logprobs k.")
-@click.option("--record", type=click.Path(dir_okay=False, path_type=Path), help="Endpoint dispute record (JSONL).")
+@click.option("--api", "api_shape", type=click.Choice(["auto", "chat", "completions"]), default="auto",
+              show_default=True, help="Endpoint shape: /chat/completions (top_logprobs <= 20) or legacy /completions; "
+                                      "auto tries chat first.")
+@click.option("--record", type=click.Path(dir_okay=False, path_type=Path),
+              help="Endpoint dispute record (JSONL, appended): every request and response with hashes and times.")
 @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0.1, 600))
+@click.option("--retries", default=2, show_default=True, type=click.IntRange(0, 10),
+              help="Retries per endpoint request (timeouts, 429 and 5xx; Retry-After honoured, capped at 30 s).")
+@click.option("--rate-limit", default=0.0, show_default=True, type=click.FloatRange(0),
+              help="Most endpoint requests per second (0: no limit).")
 @click.option("--allow-pickle", is_flag=True, help="Allow .bin/.pt checkpoints (weights_only=True).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Draw the statistic against the null.")
@@ -81,8 +89,8 @@ def extract(model_dir: Path | None, output: Path | None, from_outputs: Path | No
 def verify(ctx: click.Context, fingerprint_file: Path, suspect_model: Path | None, run: bool,
            suspect_outputs: Path | None, suspect_endpoint: str | None, suspect_name: str | None, api_key_env: str,
            null_path: Path | None, null_models: tuple[Path, ...], prompts: Path | None, max_positions: int, alpha: float, softcap: float | None,
-           top_k: int, record: Path | None, timeout: float, allow_pickle: bool, fmt: str, plot: Path | None,
-           output: Path | None) -> None:
+           top_k: int, api_shape: str, record: Path | None, timeout: float, retries: int, rate_limit: float,
+           allow_pickle: bool, fmt: str, plot: Path | None, output: Path | None) -> None:
     """Test a suspect against FINGERPRINT. Exit 1 when derived, 0 otherwise, 2 on errors."""
     from licheck.fingerprint import api
     from licheck.fingerprint.report.table import render_table
@@ -109,7 +117,8 @@ def verify(ctx: click.Context, fingerprint_file: Path, suspect_model: Path | Non
         report = endpoint_api.verify_endpoint(
             fingerprint_file, suspect_endpoint or "", suspect_name, api_key=os.environ.get(api_key_env),
             null_path=null_path, prompts=prompts, max_positions=max_positions, alpha=alpha, top_k=top_k,
-            timeout=timeout, record=record, null_models=list(null_models), progress=_progress)
+            timeout=timeout, record=record, null_models=list(null_models), api=api_shape, rate_limit=rate_limit,
+            retries=retries, progress=_progress)
     text = json.dumps(report.data, indent=2) if fmt == "json" else render_table(report)
     if output is not None:
         output.write_text(text + "\n", encoding="utf-8")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from licheck.fingerprint.inputs.http_client import CallRecord
+
 
 @dataclass(frozen=True)
 class VerifySettings:
@@ -13,3 +15,5 @@ class VerifySettings:
     suspect_name: str = "suspect"
     input_hashes: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    call_log: tuple[CallRecord, ...] = ()  # every endpoint attempt, for the report's list of calls
+    dispute_record: dict[str, str | int] | None = None  # the record file: path, sha256, entries
