@@ -13,11 +13,13 @@ from typing import Any
 
 
 @cache
-def _environment() -> Any:
+def _environment(package: str | None = None) -> Any:
     import jinja2
 
+    # a report package's own templates first, then ours (so they can extend base.html.j2)
+    loaders = [jinja2.PackageLoader(package, "templates")] if package else []
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("licheck.render", "templates"),
+        loader=jinja2.ChoiceLoader([*loaders, jinja2.PackageLoader("licheck.render", "templates")]),
         autoescape=True,  # every template, whatever its file name
         undefined=jinja2.StrictUndefined,  # a missing value is a bug, not an empty string
         trim_blocks=True,
@@ -25,9 +27,12 @@ def _environment() -> Any:
     )
 
 
-def render_page(template: str, /, **context: Any) -> str:
-    """Render ``templates/<template>``; embed data for scripts with ``{{ value|tojson }}`` (escaped for <script>)."""
-    return _environment().get_template(template).render(**context)
+def render_page(template: str, /, *, templates_from: str | None = None, **context: Any) -> str:
+    """Render ``templates/<template>``; embed data for scripts with ``{{ value|tojson }}`` (escaped for <script>).
+
+    ``templates_from``: a package (e.g. ``licheck.fingerprint.report``) whose ``templates/`` folder is searched
+    first, so a report can keep its template beside its code."""
+    return _environment(templates_from).get_template(template).render(**context)
 
 
 def data_uri(data: bytes, mime: str) -> str:
