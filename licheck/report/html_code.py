@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import groupby
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -28,6 +29,11 @@ class Excerpt:
     lines: tuple[CodeLine, ...] = ()
     hidden_after: int = 0  # lines of the window left out by the per-side cap
     note: str = ""  # why code is missing or incomplete, in words
+
+    @property
+    def runs(self) -> list[tuple[int | None, list[CodeLine]]]:
+        """Consecutive lines grouped by aligned block (None: not aligned), so a block is one element of the page."""
+        return [(block, list(lines)) for block, lines in groupby(self.lines, key=lambda line: line.block)]
 
 
 def excerpt_window(blocks: Sequence[Block], *, context: int, line_count: int) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from licheck.report.html_code import Block, Excerpt
 
 POLICY_ORDER = {"deny": 0, "warn": 1, "allow": 2}
 TOP_SOURCES = 15
+MAX_HOLDERS = 12  # holders listed per finding; the rest are counted (widely vendored code has hundreds)
 DEFAULT_BASELINE = ".licheck-baseline.json"
 
 
@@ -26,7 +27,7 @@ class FindingView:
     data: Mapping[str, Any]
     blocks: list[tuple[Block, Block]]  # (query lines, source lines) of each aligned run
     evidence: list[tuple[str, str]]
-    holders: list[Mapping[str, Any]]
+    holders: list[Mapping[str, Any]]  # every holder (the page shows the first MAX_HOLDERS)
     accept_command: str
     query: Excerpt = field(default_factory=Excerpt)
     source: Excerpt = field(default_factory=Excerpt)
@@ -34,6 +35,21 @@ class FindingView:
     @property
     def src(self) -> Mapping[str, Any]:
         return self.data.get("source") or {}
+
+    @property
+    def origin(self) -> Mapping[str, Any] | None:
+        origin = self.data.get("origin")
+        return origin if isinstance(origin, Mapping) and origin else None
+
+    def shown_holders(self) -> list[tuple[Mapping[str, Any], bool]]:
+        """The holders listed, origin first, each with whether it is the origin."""
+        marked = [(h, is_origin(h, self.origin)) for h in self.holders]
+        marked.sort(key=lambda pair: not pair[1])  # stable: the report's order otherwise
+        return marked[:MAX_HOLDERS]
+
+    @property
+    def e_value(self) -> str:
+        return e_value_text(self.data)
 
     def filter_record(self) -> dict[str, Any]:
         """What the page's script filters and sorts by."""
@@ -80,16 +96,29 @@ def evidence_rows(finding: Mapping[str, Any]) -> list[tuple[str, str]]:
         if isinstance(value, int | float):
             rows.append((name.replace("_", "-"), f"{value:.3g}"))
     scores = (finding.get("evidence") or {}).get("scores") or {}
-    for name, value in sorted(scores.items()):
-        rows.append((str(name), f"{value:.3f}" if isinstance(value, float) else str(value)))
+    if isinstance(scores, Mapping) and scores:  # one row: a dozen scores per finding, thousands of findings
+        rows.append(("scores", ", ".join(f"{name} {value:.3f}" if isinstance(value, float) else f"{name} {value}"
+                                         for name, value in sorted(scores.items()))))
     return rows
 
 
 def holders_of(finding: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Every holder the report names (``holders``), else the one ``source``."""
     holders = finding.get("holders")
     if isinstance(holders, list) and holders:
         return [h for h in holders if isinstance(h, Mapping)]
     return [finding.get("source") or {}]
+
+
+def is_origin(holder: Mapping[str, Any], origin: Any) -> bool:
+    """Whether ``holder`` is the one the decision named as the code's origin."""
+    return isinstance(origin, Mapping) and all(holder.get(k) == origin.get(k) for k in ("name", "version", "path"))
+
+
+def e_value_text(finding: Mapping[str, Any]) -> str:
+    """The E-value for the finding's headline ("E 3e-12"), or "" without one."""
+    value = _evidence_field(finding, "e_value")
+    return f"E {value:.2g}" if isinstance(value, int | float) else ""
 
 
 def accept_command(finding: Mapping[str, Any], report: Mapping[str, Any]) -> str:

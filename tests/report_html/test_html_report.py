@@ -7,7 +7,6 @@ import json
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -15,24 +14,12 @@ from click.testing import CliRunner
 from licheck.cli import cli
 from licheck.report.html import HtmlLimits, render_html
 from licheck.report.html_sources import IndexTexts, QueryFiles
-from tests.report_html.conftest import DATA, HOSTILE, HOSTILE_PATH, Scanned, working_dir
-
-
-class Elements(HTMLParser):
-    """Every start tag with its attributes, as a browser's tokenizer would see them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
+from tests.report_html.conftest import DATA, HOSTILE, Scanned, working_dir
+from tests.report_html.dom import read_page
 
 
 def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
-    parser = Elements()
-    parser.feed(html)
-    return parser.tags
+    return read_page(html).tags
 
 
 def test_scan_and_saved_json_render_the_same_page(scanned: Scanned) -> None:
@@ -46,9 +33,8 @@ def test_both_sides_show_the_real_lines_with_the_match_marked(scanned: Scanned) 
     html = scanned.html_path.read_text()
     finding = next(f for f in scanned.report["findings"] if f["path"] == "copied_gpl.py")
     source_first = (DATA / "gpl_source" / "intervals.py").read_text().splitlines()[finding["source"]["start_line"] - 1]
-    marked = [a for tag, a in elements(html) if tag == "span" and "h" in (a.get("class") or "").split()]
-    query_lines = {int(a["data-n"]) for a in marked}  # type: ignore[arg-type]
-    assert finding["start_line"] in query_lines and finding["source"]["start_line"] in query_lines
+    marked = {(side, n) for _, side, block, n in read_page(html).lines if block is not None}
+    assert ("query", finding["start_line"]) in marked and ("source", finding["source"]["start_line"]) in marked
     assert "merge_intervals" in html and source_first.split("(")[0].split()[-1] in html
     assert 'class="k">def</span>' in html  # highlighted by Pygments
 
@@ -86,10 +72,10 @@ def test_alignment_runs_from_the_json_are_highlighted_as_blocks(scanned: Scanned
     report["findings"] = [finding]
     with IndexTexts.open(str(scanned.index)) as sources:
         html = render_html(report, queries=QueryFiles.on_disk(scanned.root), sources=sources)
-    blocks = [(a["data-b"], int(a["data-n"])) for tag, a in elements(html)  # type: ignore[arg-type]
-              if tag == "span" and a.get("data-b") is not None]
-    assert sorted(blocks) == sorted([("0", q), ("0", q + 1), ("1", q + 4), ("1", q + 5),
-                                     ("0", s), ("0", s + 1), ("1", s + 4), ("1", s + 5)])
+    blocks = [(side, block, n) for _, side, block, n in read_page(html).lines if block is not None]
+    assert sorted(blocks) == sorted([("query", "0", q), ("query", "0", q + 1), ("query", "1", q + 4),
+                                     ("query", "1", q + 5), ("source", "0", s), ("source", "0", s + 1),
+                                     ("source", "1", s + 4), ("source", "1", s + 5)])
 
 
 def test_missing_scanned_file_and_missing_index_are_said_in_the_page(scanned: Scanned, tmp_path: Path) -> None:
@@ -108,7 +94,7 @@ def test_code_is_capped_per_side_and_per_report(scanned: Scanned) -> None:
     limits = HtmlLimits(context=0, side_lines=3, report_lines=8, highlight_lines=0)
     with IndexTexts.open(str(scanned.index)) as sources:
         html = render_html(scanned.report, queries=QueryFiles.on_disk(scanned.root), sources=sources, limits=limits)
-    code_lines = [a for tag, a in elements(html) if tag == "span" and "ln" in (a.get("class") or "").split()]
+    code_lines = read_page(html).lines
     assert 0 < len(code_lines) <= 8 + 3 * 2
     assert "limit of 3 per side" in html and "limit of 8 code lines is reached" in html
     assert 'class="k">' not in html  # no highlighting budget: plain, escaped text

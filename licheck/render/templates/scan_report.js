@@ -99,11 +99,11 @@
 
   // hovering an aligned run lights it up on both sides
   list.addEventListener("mouseover", function (event) {
-    var line = event.target.closest && event.target.closest(".ln[data-b]");
-    var finding = line && line.closest("article");
+    var block = event.target.closest && event.target.closest(".blk[data-b]");
+    var finding = block && block.closest("article");
     if (!finding) { return; }
-    finding.querySelectorAll(".ln.on").forEach(function (el) { el.classList.remove("on"); });
-    finding.querySelectorAll(".ln[data-b='" + line.getAttribute("data-b") + "']").forEach(function (el) {
+    finding.querySelectorAll(".blk.on").forEach(function (el) { el.classList.remove("on"); });
+    finding.querySelectorAll(".blk[data-b='" + block.getAttribute("data-b") + "']").forEach(function (el) {
       el.classList.add("on"); });
   });
 
