@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -83,22 +84,33 @@ def add_cmd(sources: tuple[str, ...], index_path: str, name: str | None, version
 @index_option(creates=True)
 @jobs_option
 @cache_option
-def build_cmd(manifest: str, index_path: str, jobs: int | None, cache_dir: str | None) -> None:
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="local: this machine's cores. spark: Apache Spark (pip install 'licheck-provenance[spark]', "
+                   "Java 17+); writes a fresh index of the manifest's sources and swaps it in.")
+@click.option("--master", default=None, metavar="URL",
+              help="Spark master (default: local[*], or local[JOBS] with --jobs; under spark-submit, its master).")
+def build_cmd(manifest: str, index_path: str, jobs: int | None, cache_dir: str | None, engine: str,
+              master: str | None) -> None:
     """Build an index from a TOML manifest of sources: a file, or the name of a shipped one (e.g. starter; see
     `licheck index manifests`).
 
     Re-running skips the sources already indexed at the same digest, so an interrupted build resumes.
     A source that cannot be fetched or unpacked safely is reported; the others are still indexed,
-    and the command exits 2 at the end.
+    and the command exits 2 at the end. With --engine spark a failed build leaves the previous index as it was.
     """
     from licheck.manifests import resolve_manifest
     from licheck.sources.cache import default_cache_dir
     from licheck.sources.manifest import build_from_manifest, load_manifest
     from licheck.store.index_db import IndexDB
 
+    if master is not None and engine != "spark":
+        raise UsageError("--master applies to --engine spark")
     loaded = load_manifest(resolve_manifest(manifest, cwd=Path.cwd()))
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     console = _console()
+    if engine == "spark":
+        _build_on_spark(console, loaded, Path(index_path), cache=cache, master=master or _local_master(jobs))
+        return
     with IndexDB.open_for_write(index_path) as db, _progress(console, f"building {manifest}") as (progress, sources):
         report = build_from_manifest(db, loaded, cache=cache, jobs=jobs, progress=progress,
                                      on_source=lambda outcome, done, total: _print_outcome(console, outcome, done,
@@ -107,6 +119,36 @@ def build_cmd(manifest: str, index_path: str, jobs: int | None, cache_dir: str |
     indexed, unchanged, failed = (report.count(s) for s in ("indexed", "unchanged", "failed"))
     console.print(f"{index_path}: {indexed} indexed, {unchanged} unchanged, {failed} failed; {units} units in all")
     if failed:
+        click.get_current_context().exit(EXIT_ERROR)
+
+
+def _local_master(jobs: int | None) -> str | None:
+    from licheck.engines.session import LOCAL_MASTER
+
+    if "PYSPARK_GATEWAY_PORT" in os.environ:  # under spark-submit: its --master decides
+        return None
+    return f"local[{jobs}]" if jobs else LOCAL_MASTER
+
+
+def _build_on_spark(console: Console, loaded: Any, target: Path, *, cache: Path, master: str | None) -> None:
+    from licheck.engines.spark import build_with_spark
+
+    with console.status(f"building {loaded.path.name} on Spark ({master or 'spark-submit master'})"):
+        result = build_with_spark(loaded, target, cache=cache, master=master)
+    total = len(result.report.sources)
+    for source in result.report.sources:
+        label = f"[{source.number + 1}/{total}] {result.labels[source.number]}"
+        if source.error:
+            console.print(f"[red]{escape(label)}: failed[/]: {escape(source.error)}")
+        else:
+            console.print(escape(f"{label}: {source.files} files, {source.units} new units"
+                                 + (f", {len(source.skipped)} skipped" if source.skipped else "")))
+    stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
+    units = sum(s.units for s in result.report.sources)
+    console.print(escape(f"{target}: {total - len(result.failed_labels)} indexed, {len(result.failed_labels)} failed; "
+                         f"{units} units in all ({stages})"))
+    if result.failed_labels:
+        console.print(escape("rebuild these sources: " + ", ".join(result.failed_labels)))
         click.get_current_context().exit(EXIT_ERROR)
 
 

@@ -1,20 +1,26 @@
-"""The index's derived statistics (lineages, the null distribution), when this licheck computes them.
+"""The index's derived statistics (lineages, the null distribution), once this licheck computes them.
 
-The local build derives them after writing (``licheck.indexer``); a Spark build runs the same step on the index
-it wrote, so both engines store the same result.
+They come from ``licheck.decide.derive.derive_statistics(db)``, run on a written index; a Spark build runs the
+same function on the index it wrote, so both engines store the same result. Until that module exists, builds
+skip the step (the index then reads as having stale statistics, as one written before them).
 """
 
 from __future__ import annotations
 
+import importlib
+
 from licheck.store.index_db import IndexDB
+
+_MODULE = "licheck.decide.derive"
 
 
 def derive_if_available(db: IndexDB) -> bool:
-    """Run the indexer's derive step on ``db`` when it exists; True when it ran."""
-    import licheck.indexer as indexer
-
-    derive = getattr(indexer, "derive_statistics", None) or getattr(indexer, "derive", None)
-    if derive is None:
+    """Run ``derive_statistics`` on ``db`` when this licheck has it; True when it ran."""
+    try:
+        module = importlib.import_module(_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name not in (_MODULE, "licheck.decide"):  # a module it imports is missing: a real error
+            raise
         return False
-    derive(db)
+    module.derive_statistics(db)
     return True

@@ -56,6 +56,7 @@ class AnalyzedRow:
     packed: PackedFile | None
     license: License | None
     skipped: str = ""  # the reason, when the file was not analysed
+    failed: str = ""  # the analysis crashed: the whole source is left out and named for a rebuild
 
 
 def source_rows(number: int, entry: ManifestEntry, *, cache: Path, limits: ExtractLimits | None = None,
@@ -72,6 +73,8 @@ def source_rows(number: int, entry: ManifestEntry, *, cache: Path, limits: Extra
             yield from _spec_rows(number, spec, max_bytes=max_bytes)
     except (LicheckError, OSError) as exc:
         yield SourceRow(number, None, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - one broken source must not fail the whole distributed job
+        yield SourceRow(number, None, error=f"{type(exc).__name__}: {exc}")
 
 
 def _spec_rows(number: int, spec: SourceSpec, *, max_bytes: int) -> Iterator[SourceRow | FileRow]:

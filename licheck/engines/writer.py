@@ -2,7 +2,8 @@
 
 The rows arrive ordered by (source number, file number), so unit ids, content de-duplication and band rows come
 out exactly as the local build writes them. Until the final ``os.replace`` the previous index stays untouched
-and usable (scans keep reading it); a failure removes the fresh file and names the sources left to rebuild.
+and usable (scans keep reading it); a failure removes the fresh file and says to rebuild. A source whose fetch
+or analysis failed is left out of the index (its transaction rolled back) and named in the report.
 """
 
 from __future__ import annotations
@@ -48,46 +49,67 @@ def fresh_path(target: Path) -> Path:
 
 
 def write_index(target: Path, rows: Iterable[SourceRow | AnalyzedRow], *, params: SketchParams,
-                labels: list[str]) -> WriteReport:
+                total: int) -> WriteReport:
     """Write every source's rows (ordered) into a fresh index and swap it in for ``target``.
 
-    ``labels`` names each manifest entry (by number) for the "rebuild these" message.
+    A source whose fetch or analysis failed is left out and listed in ``WriteReport.failed``. ``total`` is the
+    number of sources in the build, for the message when nothing could be written.
     """
     fresh = fresh_path(target)
     fresh.unlink(missing_ok=True)
     report = WriteReport()
-    written: set[int] = set()
     try:
         with IndexDB.open_for_write(fresh, params) as db:
-            _write_rows(db, rows, report, written)
-            from licheck.engines.derive import derive_if_available
+            _write_rows(db, rows, report)
+            from licheck.engines import derive
 
-            derive_if_available(db)
+            derive.derive_if_available(db)
         os.replace(fresh, target)
     except BaseException as exc:
         fresh.unlink(missing_ok=True)
-        left = [labels[n] for n in range(len(labels)) if n not in written] or labels
-        raise BuildFailed(f"the build did not finish ({type(exc).__name__}: {exc}); {target} is unchanged",
-                          hint="rebuild these sources: " + ", ".join(left)) from exc
+        raise build_failed(exc, target, total) from exc
     return report
 
 
-def _write_rows(db: IndexDB, rows: Iterable[SourceRow | AnalyzedRow], report: WriteReport, written: set[int]) -> None:
+def build_failed(exc: BaseException, target: Path, total: int) -> BuildFailed:
+    """The error of a build that did not finish: nothing of it was kept, so every source is to be rebuilt."""
+    what = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:300]
+    return BuildFailed(f"the build did not finish ({what}); {target} is unchanged and still usable",
+                       hint=f"rebuild all {total} sources of the manifest: run the same `licheck index build` again")
+
+
+class _SourceFailed(Exception):
+    pass
+
+
+def _write_rows(db: IndexDB, rows: Iterable[SourceRow | AnalyzedRow], report: WriteReport) -> None:
     """One transaction per source, as the local build: rows of one source are contiguous, its SourceRow first."""
     for number, group in itertools.groupby(rows, key=lambda row: row.number):
-        head = next(group)
-        assert isinstance(head, SourceRow), "rows out of order: a source's record must come first"
+        members = iter(group)  # streamed: a large source's rows are never all in memory
+        head = next(members)
+        if not isinstance(head, SourceRow):
+            raise ValueError(f"rows out of order: source #{number} has files before its record")
         current = WrittenSource(number, head.record, head.error)
         report.sources.append(current)
-        if head.record is not None:
+        if head.record is None:
+            continue
+        try:
             with db.transaction():
                 source_id = db.add_source(head.record)
-                for row in group:
-                    assert isinstance(row, AnalyzedRow)
-                    if row.packed is None:
-                        current.skipped.append(Skipped(row.path, row.skipped))
-                    else:
-                        current.units += db.add_file(source_id, row.packed, row.license)
-                        current.files += 1
+                for row in members:
+                    _write_file(db, source_id, row, current)
                 db.finish_source(source_id, file_count=current.files, unit_count=current.units)
-        written.add(number)
+        except _SourceFailed as exc:  # rolled back: the index holds none of this source
+            current.error, current.files, current.units = str(exc), 0, 0  # groupby skips its remaining rows
+
+
+def _write_file(db: IndexDB, source_id: int, row: SourceRow | AnalyzedRow, current: WrittenSource) -> None:
+    if isinstance(row, SourceRow):  # the source task failed after listing its files
+        raise _SourceFailed(row.error or "the source was read twice")
+    if row.failed:
+        raise _SourceFailed(f"{row.path}: {row.failed}")
+    if row.packed is None:
+        current.skipped.append(Skipped(row.path, row.skipped))
+    else:
+        current.units += db.add_file(source_id, row.packed, row.license)
+        current.files += 1

@@ -5,17 +5,26 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 pytest.importorskip("pyspark")
 
-from licheck.engines.spark import build_with_spark  # noqa: E402
-from licheck.errors import IndexFileError  # noqa: E402
+from licheck.cli import cli  # noqa: E402
+from licheck.engines.derive import derive_if_available  # noqa: E402
+from licheck.engines.parquet_rows import PACKED_FIELDS  # noqa: E402
+from licheck.engines.spark import build_with_spark, spark_session  # noqa: E402
+from licheck.engines.writer import BuildFailed, fresh_path  # noqa: E402
+from licheck.errors import EXIT_ERROR  # noqa: E402
 from licheck.scanner import Scanner, ScanTarget  # noqa: E402
 from licheck.sources.manifest import build_from_manifest, load_manifest  # noqa: E402
 from licheck.store.index_db import IndexDB  # noqa: E402
+from licheck.store.packing import PackedFile  # noqa: E402
 
 PY_SOURCE = '''
 def merge_intervals(intervals):
@@ -86,7 +95,14 @@ unsigned long fnv1a(const unsigned char *data, size_t length) {
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+def spark() -> Iterator[Any]:
+    session = spark_session("local[2]", app="licheck-test", driver_memory="1g")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, spark: Any) -> tuple[Path, Path, Path]:
     root = tmp_path_factory.mktemp("scale")
     alpha = root / "alpha"
     (alpha / "pkg").mkdir(parents=True)
@@ -105,11 +121,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     local = root / "local.sqlite"
     with IndexDB.open_for_write(local) as db:
         build_from_manifest(db, loaded, cache=root / "cache", jobs=1)
-    spark = root / "spark.sqlite"
-    result = build_with_spark(loaded, spark, cache=root / "cache", master="local[2]")
+        derive_if_available(db)  # the step every build ends with, as the Spark engine's writer does
+    target = root / "spark.sqlite"
+    result = build_with_spark(loaded, target, cache=root / "cache", session=spark)
     assert [s.record.name if s.record else None for s in result.report.sources] == ["alpha", "beta-lib", None]
+    assert result.failed_labels == [loaded.entries[2].ref.label]
     assert "missing-folder" in result.report.failed[0].error
-    return root, local, spark
+    return root, local, target
 
 
 def _dump(path: Path, sql: str) -> list[tuple]:
@@ -122,9 +140,16 @@ TABLES = {
                " FROM sources ORDER BY id",
     "files": "SELECT source_id, content_id, path, license, license_category, license_origin FROM files ORDER BY id",
     "contents": "SELECT id, digest, language, line_count, tokens, comments FROM contents ORDER BY id",
-    "units": "SELECT id, content_id, kind, name, start_line, end_line, ranges, token_count, digest FROM units ORDER BY id",
+    "content_text": "SELECT content_id, text FROM content_text ORDER BY content_id",
+    "units": "SELECT id, content_id, kind, name, start_line, end_line, ranges, token_count, digest, lineage"
+             " FROM units ORDER BY id",
     "bands": "SELECT key, unit_id FROM bands ORDER BY key, unit_id",
+    "statistics": "SELECT name, value FROM statistics ORDER BY name",
 }
+
+
+def test_every_packed_field_has_a_parquet_column() -> None:
+    assert tuple(f.name for f in fields(PackedFile)) == PACKED_FIELDS
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))
@@ -149,21 +174,45 @@ def test_spark_and_local_builds_give_the_same_findings(built: tuple[Path, Path, 
     assert reports[1] == reports[0]
 
 
-def test_a_failed_spark_build_leaves_the_previous_index_usable(built: tuple[Path, Path, Path],
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    root, _, spark = built
-    before = _dump(spark, TABLES["units"])
-    import licheck.engines.writer as writer
+def test_a_build_that_fails_while_writing_leaves_the_previous_index(built: tuple[Path, Path, Path], spark: Any,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    root, _, target = built
+    before = _dump(target, TABLES["units"])
 
     def broken_derive(db: IndexDB) -> bool:
         raise OSError("disk full")
 
     monkeypatch.setattr("licheck.engines.derive.derive_if_available", broken_derive)
-    with pytest.raises(IndexFileError) as failure:
-        build_with_spark(load_manifest(root / "m.toml"), spark, cache=root / "cache", master="local[1]")
-    assert "rebuild these sources" in (failure.value.hint or "") and "alpha" in (failure.value.hint or "")
-    assert _dump(spark, TABLES["units"]) == before
-    assert not writer.fresh_path(spark).exists()
+    with pytest.raises(BuildFailed) as failure:
+        build_with_spark(load_manifest(root / "m.toml"), target, cache=root / "cache", session=spark)
+    assert "disk full" in str(failure.value) and "unchanged" in str(failure.value)
+    assert "rebuild all 3 sources" in (failure.value.hint or "")
+    assert _dump(target, TABLES["units"]) == before
+    assert not fresh_path(target).exists()
+    with IndexDB.open_readonly(target) as db:  # still opens, stamp checked, as a scan would
+        assert db.unit_count() == len(before)
+
+
+def test_a_spark_job_that_fails_leaves_the_previous_index(built: tuple[Path, Path, Path], spark: Any) -> None:
+    root, _, target = built
+    before = _dump(target, TABLES["bands"])
+    (root / "not-a-folder").write_text("a file where the work folder's parent should be")
+    with pytest.raises(BuildFailed) as failure:  # Spark itself cannot write the Parquet rows
+        build_with_spark(load_manifest(root / "m.toml"), target, cache=root / "cache", session=spark,
+                         work=root / "not-a-folder" / "work")
+    assert "rebuild all 3 sources" in (failure.value.hint or "")
+    assert _dump(target, TABLES["bands"]) == before
+    assert not fresh_path(target).exists()
+
+
+def test_cli_spark_build_names_the_sources_to_rebuild(built: tuple[Path, Path, Path], spark: Any) -> None:
+    root, local, _ = built
+    target = root / "cli.sqlite"
+    result = CliRunner().invoke(cli, ["index", "build", str(root / "m.toml"), "--index", str(target),
+                                      "--engine", "spark", "--cache", str(root / "cache")])
+    assert result.exit_code == EXIT_ERROR, result.output  # one source failed
+    assert "rebuild these sources: " in result.output and "missing-folder" in result.output
+    assert _dump(target, TABLES["units"]) == _dump(local, TABLES["units"])
 
 
 def test_scan_never_imports_pyspark(built: tuple[Path, Path, Path]) -> None:

@@ -1,0 +1,86 @@
+"""Lineages as a Spark job: the standard large-scale MinHash deduplication over the index's band rows.
+
+bands (key, unit_id) → buckets (group by key; buckets of more than ``bucket_cap`` units are boilerplate and make
+no pairs) → candidate pairs (a self-join within buckets, a < b) → shared bands per pair, kept at ≥ ``min_shared``
+→ connected components, each labelled by its smallest unit id. The same definition as
+``licheck.decide.lineage.cluster_lineages``, so both give the same partition; this one runs where the band rows
+do not fit one machine. Components are found on the driver (``connected_components``, the local code) when the
+surviving edges are few enough to collect, else by min-label propagation with pointer jumping in Spark.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from licheck.decide.lineage import BUCKET_CAP, DEFAULT_MIN_SHARED, connected_components
+
+DRIVER_EDGES = 5_000_000  # edges collected to the driver at most (16 bytes each)
+
+
+def band_frame(spark: Any, band_rows: np.ndarray, *, slices: int | None = None) -> Any:
+    """(key, unit_id) rows as a DataFrame; numpy chunks are shipped whole, not row by row."""
+    from pyspark.sql.types import LongType, StructField, StructType
+
+    sc = spark.sparkContext
+    slices = slices or max(1, min(sc.defaultParallelism * 4, len(band_rows) // 10_000 + 1))
+    chunks = sc.parallelize(np.array_split(np.asarray(band_rows, dtype=np.int64), slices), slices)
+    schema = StructType([StructField("key", LongType(), False), StructField("unit_id", LongType(), False)])
+    return spark.createDataFrame(chunks.flatMap(lambda chunk: (tuple(row) for row in chunk.tolist())), schema)
+
+
+def lineage_edges(bands: Any, *, min_shared: int = DEFAULT_MIN_SHARED, bucket_cap: int = BUCKET_CAP) -> Any:
+    """(a, b) for every pair of units sharing at least ``min_shared`` band buckets, a < b."""
+    from pyspark.sql import functions as F
+
+    bands = bands.select("key", "unit_id").distinct()
+    sizes = bands.groupBy("key").agg(F.count("*").alias("size")).where((F.col("size") >= 2)
+                                                                         & (F.col("size") <= bucket_cap))
+    kept = bands.join(sizes.select("key"), "key")
+    pairs = kept.alias("x").join(kept.alias("y"), "key").where(F.col("x.unit_id") < F.col("y.unit_id")) \
+        .select(F.col("x.unit_id").alias("a"), F.col("y.unit_id").alias("b"))
+    return pairs.groupBy("a", "b").count().where(F.col("count") >= min_shared).select("a", "b")
+
+
+def cluster_lineages_spark(spark: Any, unit_ids: np.ndarray, band_rows: np.ndarray, *,
+                           min_shared: int = DEFAULT_MIN_SHARED, bucket_cap: int = BUCKET_CAP,
+                           driver_edges: int = DRIVER_EDGES) -> np.ndarray:
+    """The lineage of each unit in ``unit_ids`` (as ``cluster_lineages``), computed by Spark."""
+    unit_ids = np.asarray(unit_ids, dtype=np.int64)
+    edges = lineage_edges(band_frame(spark, band_rows), min_shared=min_shared, bucket_cap=bucket_cap).cache()
+    try:
+        if edges.limit(driver_edges + 1).count() <= driver_edges:
+            collected = np.array(edges.collect(), dtype=np.int64).reshape(-1, 2)
+            return connected_components(unit_ids, collected)
+        labels = dict(propagate_labels(edges).collect())
+    finally:
+        edges.unpersist()
+    lineage = np.fromiter((labels.get(int(u), int(u)) for u in unit_ids), dtype=np.int64, count=len(unit_ids))
+    return lineage
+
+
+def propagate_labels(edges: Any, *, max_rounds: int = 64) -> Any:
+    """(unit_id, label) for every unit on an edge: the smallest unit id of its component.
+
+    Each round every node takes the smallest label among itself and its neighbours, then jumps to its label's
+    label (pointer jumping), so a chain of n nodes settles in about log2(n) rounds rather than n.
+    """
+    from pyspark.sql import functions as F
+
+    both = edges.select(F.col("a").alias("src"), F.col("b").alias("dst")) \
+        .union(edges.select(F.col("b").alias("src"), F.col("a").alias("dst")))
+    labels = both.select(F.col("src").alias("unit_id")).distinct().withColumn("label", F.col("unit_id"))
+    labels = labels.localCheckpoint()
+    for _ in range(max_rounds):
+        offered = both.join(labels, both.src == labels.unit_id).select(F.col("dst").alias("unit_id"), "label")
+        lowest = labels.union(offered).groupBy("unit_id").agg(F.min("label").alias("label"))
+        jumped = lowest.alias("x").join(lowest.alias("y"), F.col("x.label") == F.col("y.unit_id"), "left") \
+            .select(F.col("x.unit_id").alias("unit_id"),
+                    F.least(F.col("x.label"), F.coalesce(F.col("y.label"), F.col("x.label"))).alias("label"))
+        jumped = jumped.localCheckpoint()  # cut the plan: each round would otherwise replay every earlier one
+        changed = jumped.alias("n").join(labels.alias("o"), "unit_id").where(F.col("n.label") != F.col("o.label"))
+        labels = jumped
+        if changed.limit(1).count() == 0:
+            return labels
+    raise RuntimeError(f"lineage labels did not settle in {max_rounds} rounds")
