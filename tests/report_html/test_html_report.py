@@ -123,3 +123,56 @@ def test_scan_help_does_not_import_the_html_layer() -> None:
             "print('LOADED', bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "LOADED []" in out
+
+
+def _holder(name: str, path: str, lineage: int, license: str = "GPL-3.0-only",
+            category: str = "strong_copyleft") -> dict:
+    return {"name": name, "version": "1.0", "path": path, "start_line": 3, "end_line": 21, "license": license,
+            "license_category": category, "lineage": lineage}
+
+
+def _render_one(scanned: Scanned, **fields: object) -> str:
+    report = json.loads(scanned.json_path.read_text())
+    finding = next(f for f in report["findings"] if f["path"] == "copied_gpl.py")
+    finding.update(fields)
+    report["findings"] = [finding]
+    with IndexTexts.open(str(scanned.index)) as sources:
+        return render_html(report, queries=QueryFiles.on_disk(scanned.root), sources=sources)
+
+
+def _cells(html: str, table_class: str) -> list[str]:
+    """The text of each row of the first table with ``table_class`` (tags dropped)."""
+    found = re.search(rf'<table class="{table_class}">(.*?)</table>', html, re.S)
+    assert found, table_class
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split())
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", found.group(1), re.S)]
+
+
+def test_every_holder_the_origin_and_the_decision_evidence_are_shown(scanned: Scanned) -> None:
+    holders = [_holder("vendorer", "third_party/intervals.py", 7, "MIT", "permissive"),
+               _holder("gplthing", "intervals.py", 7)]
+    html = _render_one(scanned, holders=holders, decided_by="e-value", bits=84.25, e_value=3.1e-12,
+                       origin={"name": "gplthing", "version": "1.0", "path": "intervals.py",
+                               "rule": "earliest-release", "ambiguous": True})
+    rows = _cells(html, "holders")
+    assert rows[1].startswith("gplthing 1.0 origin intervals.py 3-21 GPL-3.0-only strong copyleft 7")  # origin first
+    assert rows[2] == "vendorer 1.0 third_party/intervals.py 3-21 MIT permissive 7"
+    assert "by earliest-release" in html and "ambiguous: another holder may be the origin" in html
+    evidence = _cells(html, "kv")
+    assert "decided by e-value" in evidence and "bits 84.2" in evidence and "e-value 3.1e-12" in evidence
+    assert "striking: e-value · E 3.1e-12" in html and "2 holders" in html
+
+
+def test_a_long_list_of_holders_is_capped_and_counted(scanned: Scanned) -> None:
+    holders = [_holder(f"fork{i:02}", f"vendor/{i}/intervals.py", i) for i in range(20)]
+    rows = _cells(_render_one(scanned, holders=holders), "holders")
+    assert len(rows) == 1 + 12 and rows[1].startswith("fork00 ")
+    assert "and 8 more holder(s)" in _render_one(scanned, holders=holders)
+
+
+def test_todays_report_without_holders_or_origin_shows_its_one_source(scanned: Scanned) -> None:
+    html = _render_one(scanned)
+    rows = _cells(html, "holders")
+    assert len(rows) == 2 and rows[1].startswith("gplthing 1.0 intervals.py")
+    assert "origin:" not in html and "striking: licoeval</span>" in html  # no E-value, no holder count
+    assert not [row for row in _cells(html, "kv") if row.startswith(("bits", "e-value"))]

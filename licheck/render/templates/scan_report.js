@@ -93,6 +93,7 @@
   }
 
   function onControl() { var state = fromControls(); state.src = readHash().src; writeHash(state); apply(state); }
+  form.addEventListener("submit", function (event) { event.preventDefault(); });  // no inline handlers on the page
   form.addEventListener("change", onControl);
   document.getElementById("f-q").addEventListener("input", onControl);
   window.addEventListener("hashchange", function () { var s = readHash(); toControls(s); apply(s); });
