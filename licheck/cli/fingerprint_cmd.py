@@ -85,12 +85,14 @@ def extract(model_dir: Path | None, output: Path | None, from_outputs: Path | No
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Draw the statistic against the null.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--report", "evidence", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a self-contained HTML evidence report (plots inline, printable, no network).")
 @click.pass_context
 def verify(ctx: click.Context, fingerprint_file: Path, suspect_model: Path | None, run: bool,
            suspect_outputs: Path | None, suspect_endpoint: str | None, suspect_name: str | None, api_key_env: str,
            null_path: Path | None, null_models: tuple[Path, ...], prompts: Path | None, max_positions: int, alpha: float, softcap: float | None,
            top_k: int, api_shape: str, record: Path | None, timeout: float, retries: int, rate_limit: float,
-           allow_pickle: bool, fmt: str, plot: Path | None, output: Path | None) -> None:
+           allow_pickle: bool, fmt: str, plot: Path | None, output: Path | None, evidence: Path | None) -> None:
     """Test a suspect against FINGERPRINT. Exit 1 when derived, 0 otherwise, 2 on errors."""
     from licheck.fingerprint import api
     from licheck.fingerprint.report.table import render_table
@@ -128,6 +130,10 @@ def verify(ctx: click.Context, fingerprint_file: Path, suspect_model: Path | Non
         from licheck.fingerprint.report.plot import plot_report
 
         plot_report(report, plot)
+    if evidence is not None:
+        from licheck.fingerprint.report.evidence import write_evidence
+
+        write_evidence(report, evidence)
     ctx.exit(EXIT_VIOLATION if report.verdict == "derived" else EXIT_CLEAN)
 
 
