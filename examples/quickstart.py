@@ -8,7 +8,9 @@ usage: python examples/quickstart.py [--workdir DIR] [--small]
 2. takes a function out of yamllint (one of the indexed packages), renames its identifiers, embeds it in a new
    file of our own;
 3. runs `licheck scan` on that file: the finding names the source, its lines, and its license (exit code 1:
-   a striking copy of strong-copyleft code breaks the default policy).
+   a striking copy of strong-copyleft code breaks the default policy);
+4. writes the same scan as a side-by-side HTML report, `licheck scan … --format html -o report.html`, to open in
+   a browser (docs/triage.md: from the report to a decision).
 """
 
 from __future__ import annotations
@@ -105,7 +107,12 @@ def main() -> int:
     demo.write_text(f'"""Code an assistant wrote for us."""\n\nimport re\n\n\ndef slugify(text):\n'
                     f'    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")\n\n\n{body}\n')
     print(f"\n# scanning {demo} (contains yamllint's {relpath}:{original} with renamed identifiers)\n", flush=True)
-    return subprocess.run(["licheck", "scan", str(demo), "--index", str(index)]).returncode
+    code = subprocess.run(["licheck", "scan", str(demo), "--index", str(index)]).returncode
+    report = workdir / "report.html"  # the scan again, as the page a reviewer triages from
+    subprocess.run(["licheck", "scan", demo.name, "--index", str(index), "--format", "html", "-o", str(report)],
+                   cwd=workdir)
+    print(f"\n# side-by-side report: {report.as_uri()}", flush=True)
+    return code
 
 
 if __name__ == "__main__":

@@ -48,6 +48,10 @@ class FindingView:
         return marked[:MAX_HOLDERS]
 
     @property
+    def has_lineage(self) -> bool:
+        return any(h.get("lineage") is not None for h in self.holders)
+
+    @property
     def e_value(self) -> str:
         return e_value_text(self.data)
 
