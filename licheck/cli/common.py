@@ -23,8 +23,8 @@ def index_option(*, creates: bool = False) -> Callable[[Any], Any]:
         return resolve_index(value or configured_index(), creates=creates)
 
     return click.option(
-        "--index", "index_path", envvar="LICHECK_INDEX", type=click.Path(dir_okay=False), callback=resolve,
-        help="Index file (SQLite). Also from LICHECK_INDEX or the config's `index`; default: the user cache's "
+        "--index", "index_path", envvar="LICHECK_INDEX", type=click.Path(), callback=resolve,
+        help="Index file (SQLite), or a sharded index's folder. Also from LICHECK_INDEX or the config's `index`; default: the user cache's "
              "index.sqlite (`licheck index manifests` shows where).",
     )
 

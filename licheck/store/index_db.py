@@ -25,11 +25,13 @@ from licheck.errors import IndexFileError, IndexMismatchError
 from licheck.lang.registry import LANGUAGES
 from licheck.normalize import NORMALIZER_VERSION
 from licheck.sketch import SKETCH_SCHEME, SketchParams
+from licheck.store import band_blocks
 from licheck.store.packing import PackedFile, pack_file, unpack_text
 from licheck.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
-_LOOKUP_BATCH = 250
 _BAND_BUFFER = 1_000_000  # band rows buffered before a sorted insert (≈ 16 MB)
+_SQL_BATCH = 500  # values bound in one IN (...) list
+_MERGE_BLOCKS = 8192  # band blocks rewritten per step of a merge (bounded memory whatever the index size)
 _REBUILD_HINT = "rebuild the index with this version of licheck (licheck index add / index build into a new file)"
 
 
@@ -100,6 +102,7 @@ def compat_stamp(params: SketchParams) -> dict[str, str]:
         "sketch": json.dumps(params.as_dict(), sort_keys=True),
         "normalizer": NORMALIZER_VERSION,
         "grammars": json.dumps(grammar_versions(), sort_keys=True),
+        "band_layout": band_blocks.layout_stamp(),
     }
 
 
@@ -113,6 +116,8 @@ class IndexDB:
         self._pending_bands: list[np.ndarray] = []
         self._pending_rows = 0
         self._next_unit_id: int | None = None
+        self._buffered = 0  # band rows written to the buffer table through this connection
+        self._merged_estimate = 0  # rows in blocks after the last merge (its doubling triggers the next)
 
     # -- opening -------------------------------------------------------------------------------------------
     @classmethod
@@ -142,6 +147,7 @@ class IndexDB:
                 _write_meta(db, compat_stamp(params or SketchParams()))
             else:
                 _check_application(db, path)
+                _check_layout(db, path)  # before migrating: a file this licheck cannot read is left as it was
                 migrate(db)
             stored = _check_index(db, path)
             if params is not None and params != stored:
@@ -160,8 +166,17 @@ class IndexDB:
     def __enter__(self) -> IndexDB:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        try:
+            if exc_type is None and not self.readonly:
+                self.merge_bands()
+                # a writer that changed the index leaves its derived statistics current (lineages, the null)
+                if self.statistics_stale:
+                    from licheck.decide.derive import derive_statistics
+
+                    derive_statistics(self)
+        finally:
+            self.close()
 
     # -- writing -------------------------------------------------------------------------------------------
     @contextmanager
@@ -180,6 +195,8 @@ class IndexDB:
         else:
             self.db.execute("COMMIT")
             self._next_unit_id = None
+            if self._buffered > max(4 * _BAND_BUFFER, self._merged_estimate):
+                self.merge_bands()  # bounds the write buffer: merges cost O(index) each, geometrically spaced
 
     def find_source(self, name: str, version: str) -> tuple[int, str] | None:
         row = self.db.execute("SELECT id, digest FROM sources WHERE name = ? AND version = ?", (name, version)).fetchone()
@@ -240,19 +257,22 @@ class IndexDB:
             [(first + i, content_id, *unit) for i, unit in enumerate(packed.units)],
         )
         ids = np.arange(first, first + len(packed.units), dtype=np.int64)
-        self._pending_bands.append(np.column_stack([packed.band_keys.ravel(), np.repeat(ids, packed.band_keys.shape[1])]))
+        keys = band_blocks.compact_keys(packed.band_keys)
+        self._pending_bands.append(np.column_stack([keys.ravel(), np.repeat(ids, keys.shape[1])]))
         self._pending_rows += packed.band_keys.size
         if self._pending_rows >= _BAND_BUFFER:
             self._flush_bands()
         return content_id
 
     def _flush_bands(self) -> None:
-        """Insert buffered band rows in key order: a sorted batch touches each B-tree page once."""
+        """Insert buffered band rows into the write buffer (the ``bands`` table), in key order: a sorted batch
+        touches each B-tree page once. ``merge_bands`` packs them into blocks."""
         if not self._pending_bands:
             return
         rows = np.concatenate(self._pending_bands)
         rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
         self.db.executemany("INSERT OR IGNORE INTO bands (key, unit_id) VALUES (?, ?)", rows.tolist())
+        self._buffered += len(rows)
         self._pending_bands, self._pending_rows = [], 0
 
     def finish_source(self, source_id: int, *, file_count: int, unit_count: int) -> None:
@@ -277,9 +297,48 @@ class IndexDB:
         self.db.execute(f"DELETE FROM units WHERE content_id IN ({orphans})")
         self.db.execute(f"DELETE FROM contents WHERE id IN ({orphans})")
 
-    def vacuum(self) -> None:
+    def merge_bands(self, *, live_only: bool = False) -> None:
+        """Pack the buffered band rows into blocks (one transaction); ``live_only`` also drops removed units."""
+        if not live_only and self.db.execute("SELECT 1 FROM bands LIMIT 1").fetchone() is None:
+            return
+        shift = band_blocks.SUFFIX_BITS
+        live = self._live_unit_ids() if live_only else None
         with self.transaction():
-            self.db.execute("DELETE FROM bands WHERE unit_id NOT IN (SELECT id FROM units)")
+            last = self.db.execute("SELECT max(key) FROM bands").fetchone()[0] or 0
+            last_block = max(last >> shift, self.db.execute("SELECT coalesce(max(block), 0) FROM band_blocks"
+                                                            ).fetchone()[0])
+            for lo in range(0, last_block + 1, _MERGE_BLOCKS):
+                hi = lo + _MERGE_BLOCKS
+                pending = self.db.execute("SELECT key, unit_id FROM bands WHERE key >= ? AND key < ?",
+                                          (lo << shift, hi << shift)).fetchall()
+                if not pending and live is None:
+                    continue
+                keys, units = self._read_blocks("block >= ? AND block < ?", (lo, hi))
+                if pending:
+                    rows = np.array(pending, dtype=np.int64)
+                    keys, units = np.r_[keys, rows[:, 0]], np.r_[units, rows[:, 1]]
+                if live is not None:
+                    keep = np.isin(units, live)
+                    keys, units = keys[keep], units[keep]
+                self.db.execute("DELETE FROM band_blocks WHERE block >= ? AND block < ?", (lo, hi))
+                self.db.executemany("INSERT INTO band_blocks (block, suffixes, units) VALUES (?, ?, ?)",
+                                    band_blocks.group_rows(keys, units))
+            self.db.execute("DELETE FROM bands")
+            self._merged_estimate += self._buffered
+            self._buffered = 0
+
+    def _read_blocks(self, where: str, args: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+        rows = self.db.execute(f"SELECT block, suffixes, units FROM band_blocks WHERE {where}", list(args)).fetchall()
+        try:
+            return band_blocks.decode_blocks(rows)
+        except ValueError:
+            raise IndexFileError(f"{self.path}: a band block is damaged", hint=_REBUILD_HINT) from None
+
+    def _live_unit_ids(self) -> np.ndarray:
+        return np.array([r[0] for r in self.db.execute("SELECT id FROM units")], dtype=np.int64)
+
+    def vacuum(self) -> None:
+        self.merge_bands(live_only=True)
         self.db.execute("VACUUM")
 
     # -- reading -------------------------------------------------------------------------------------------
@@ -303,26 +362,36 @@ class IndexDB:
     def lookup(self, band_keys: Iterable[int], *, bucket_cap: int) -> dict[int, int]:
         """Units sharing at least one band with the query, and how many bands each shares.
 
-        A bucket holding more than ``bucket_cap`` units is common code (boilerplate) and is skipped.
+        ``band_keys`` are one or more units' keys, each in band order. A bucket holding more than ``bucket_cap``
+        units is common code (boilerplate) and is skipped.
         """
-        keys = list(band_keys)
-        if not keys:
+        query = band_blocks.compact_keys(np.fromiter(band_keys, dtype=np.int64), self.params.bands)
+        if not len(query):
             return {}
-        per_band: dict[int, list[int]] = {}
-        for offset in range(0, len(keys), _LOOKUP_BATCH):  # SQLite caps the terms of one compound SELECT
-            batch = keys[offset : offset + _LOOKUP_BATCH]
-            args: list[int] = []
-            for key in batch:
-                args += (key, bucket_cap + 1)
-            for band, unit_id in self.db.execute(_lookup_sql(len(batch)), args):
-                per_band.setdefault(offset + band, []).append(unit_id)
-        hits: dict[int, int] = {}
-        for members in per_band.values():
-            if len(members) > bucket_cap:
-                continue
-            for unit_id in members:
-                hits[unit_id] = hits.get(unit_id, 0) + 1
-        return hits
+        keys, units = self.band_rows_for(query)
+        return band_blocks.count_hits(query, keys, units, bucket_cap=bucket_cap)
+
+    def band_rows_for(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(compact key, unit id) rows of the blocks holding these compact keys, buffered rows included."""
+        keys_parts, unit_parts = [], []
+        blocks = np.unique(band_blocks.block_of(query)).tolist()
+        wanted = np.unique(query).tolist()
+        for offset in range(0, max(len(blocks), len(wanted)), _SQL_BATCH):  # SQLite caps the ? of a statement
+            part = blocks[offset : offset + _SQL_BATCH]
+            if part:
+                keys, units = self._read_blocks(f"block IN ({','.join('?' * len(part))})", part)
+                keys_parts.append(keys)
+                unit_parts.append(units)
+            part = wanted[offset : offset + _SQL_BATCH]
+            rows = self.db.execute(f"SELECT key, unit_id FROM bands WHERE key IN ({','.join('?' * len(part))})",
+                                   part).fetchall() if part else []
+            if rows:
+                pending = np.array(rows, dtype=np.int64)
+                keys_parts.append(pending[:, 0])
+                unit_parts.append(pending[:, 1])
+        if not keys_parts:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return np.concatenate(keys_parts), np.concatenate(unit_parts)
 
     def units(self, unit_ids: Iterable[int]) -> list[UnitRow]:
         ids = list(unit_ids)
@@ -347,15 +416,15 @@ class IndexDB:
             " FROM units u JOIN contents c ON c.id = u.content_id ORDER BY u.content_id, u.id")
 
     def band_rows(self) -> np.ndarray:
-        """Every (band key, unit id) row of live units, in key order: the input of lineage clustering."""
-        chunks = []
-        cursor = self.db.execute("SELECT key, unit_id FROM bands WHERE unit_id IN (SELECT id FROM units)")
-        while True:
-            batch = cursor.fetchmany(500_000)
-            if not batch:
-                break
-            chunks.append(np.array(batch, dtype=np.int64))
-        return np.concatenate(chunks) if chunks else np.empty((0, 2), dtype=np.int64)
+        """Every (compact band key, unit id) row of live units, in key order: the input of lineage clustering."""
+        keys, units = self._read_blocks("1", ())
+        pending = self.db.execute("SELECT key, unit_id FROM bands").fetchall()
+        if pending:
+            extra = np.array(pending, dtype=np.int64)
+            keys, units = np.r_[keys, extra[:, 0]], np.r_[units, extra[:, 1]]
+        keep = np.isin(units, self._live_unit_ids())
+        rows = np.column_stack([keys[keep], units[keep]]).astype(np.int64)
+        return rows[np.lexsort((rows[:, 1], rows[:, 0]))] if len(rows) else np.empty((0, 2), dtype=np.int64)
 
     def set_lineages(self, assignments: Iterable[tuple[int, int]]) -> None:
         """(lineage, unit id) pairs; call inside a transaction."""
@@ -426,14 +495,6 @@ def _unit_row(r: tuple) -> UnitRow:  # type: ignore[type-arg]
     return UnitRow(r[0], r[1], r[2], r[3], r[4], r[5], tuple(map(tuple, flat.tolist())), r[7], r[8], r[9])
 
 
-@lru_cache(maxsize=16)
-def _lookup_sql(bands: int) -> str:
-    """One statement, one bounded subquery per band: a giant bucket costs at most bucket_cap + 1 rows."""
-    return " UNION ALL ".join(
-        f"SELECT {i} AS band, unit_id FROM (SELECT unit_id FROM bands WHERE key = ? LIMIT ?)" for i in range(bands)
-    )
-
-
 def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
     try:
         db = sqlite3.connect(target, uri=uri, timeout=2.0, isolation_level=None, check_same_thread=False)
@@ -459,6 +520,13 @@ def _check_application(db: sqlite3.Connection, path: Path) -> None:
         raise IndexFileError(f"{path} is not a licheck index", hint="pass the path of an index made by `licheck index add`")
 
 
+def _check_layout(db: sqlite3.Connection, path: Path) -> None:
+    row = db.execute("SELECT value FROM meta WHERE key = 'band_layout'").fetchone()
+    if row is None or row[0] != band_blocks.layout_stamp():  # older indexes store their bands another way
+        raise IndexMismatchError(f"{path} stores its LSH bands in another layout than this licheck reads",
+                                 hint=_REBUILD_HINT)
+
+
 def _check_index(db: sqlite3.Connection, path: Path) -> SketchParams:
     try:
         _check_application(db, path)
@@ -466,10 +534,11 @@ def _check_index(db: sqlite3.Connection, path: Path) -> SketchParams:
         if version > SCHEMA_VERSION:
             raise IndexMismatchError(f"{path} was made by a newer licheck (schema {version})",
                                      hint="upgrade licheck to read it")
+        _check_layout(db, path)
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         if version < SCHEMA_VERSION:
             raise IndexMismatchError(f"{path} has an older schema ({version} < {SCHEMA_VERSION})",
                                      hint="run `licheck index add` on it once to migrate it")
-        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
     except sqlite3.DatabaseError as exc:
         raise _index_error(exc, path) from None
     try:

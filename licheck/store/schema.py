@@ -62,8 +62,15 @@ _V3 = """
 """
 
 
+# The compact band layout (licheck.store.band_blocks): band rows packed into blocks of ≈ 4 bytes a row. The
+# `bands` table stays as the write buffer (compact keys), merged into blocks at the end of a build.
+_V4 = """
+        CREATE TABLE band_blocks (block INTEGER PRIMARY KEY, suffixes BLOB NOT NULL, units BLOB NOT NULL);
+"""
+
+
 # Append only: each entry is the SQL that takes the schema from version i to i+1.
-MIGRATIONS: list[str] = [_V1, _V2, _V3]
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -23,7 +23,8 @@ def test_blank_index_migrates_to_the_pinned_schema(tmp_path: Path) -> None:
         tables = {r[0] for r in db.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         version = db.db.execute("PRAGMA user_version").fetchone()[0]
         meta = db.meta()
-    assert tables == {"meta", "sources", "contents", "files", "units", "bands", "content_text", "statistics"}
+    assert tables == {"meta", "sources", "contents", "files", "units", "bands", "band_blocks", "content_text",
+                      "statistics"}
     assert version == SCHEMA_VERSION
     assert json.loads(meta["sketch"])["num_perm"] == 128
     assert {"normalizer", "grammars", "licheck_version"} <= set(meta)

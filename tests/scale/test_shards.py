@@ -1,0 +1,119 @@
+"""A sharded index folder reads like the index file it was split from; mismatched shards are refused."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from licheck.errors import IndexFileError, IndexMismatchError
+from licheck.scanner import Scanner, ScanTarget, targets_from_paths
+from licheck.store.index_db import IndexDB
+from licheck.store.shards import MANIFEST, ShardedIndex, compact_index, merge_indexes, open_index, split_index
+from tests.core.helpers import build_index, function_source, rename
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("single")
+    return build_index(folder / "one.sqlite", (FIXTURES / "python", "kit", "MIT"),
+                       (FIXTURES / "polyglot", "poly", "GPL-3.0-only"))
+
+
+def _queries(tmp: Path) -> list[ScanTarget]:
+    text = (FIXTURES / "python" / "inventory.py").read_text()
+    renamed = rename(function_source(text, "rebalance_stock"), {"rebalance_stock": "rebalance", "stock": "items"})
+    (tmp / "renamed.py").write_text(renamed)
+    return [*targets_from_paths([FIXTURES / "python", FIXTURES / "polyglot"]),
+            ScanTarget(display="renamed.py", path=tmp / "renamed.py")]
+
+
+def _findings(index: IndexDB | ShardedIndex, targets: list[ScanTarget]) -> list[dict[str, object]]:
+    report = Scanner(index).scan(targets, jobs=1)
+    return [asdict(f) for f in report.findings]
+
+
+def test_sharded_index_gives_the_findings_of_its_single_file(single: Path, tmp_path: Path) -> None:
+    split_index(single, tmp_path / "sharded", shards=3)
+    targets = _queries(tmp_path)
+    with IndexDB.open_readonly(single) as db:
+        expected = _findings(db, targets)
+        expected_bands = db.band_rows()
+    with open_index(tmp_path / "sharded") as sharded:
+        assert isinstance(sharded, ShardedIndex) and len(sharded.shards) == 3
+        assert sharded.counts() == IndexDB.open_readonly(single).counts()
+        got = _findings(sharded, targets)
+        assert (sharded.band_rows() == expected_bands).all()
+    assert len(expected) >= 10 and got == expected
+
+
+def test_compacting_a_sharded_index_gives_back_the_same_index(single: Path, tmp_path: Path) -> None:
+    split_index(single, tmp_path / "sharded", shards=2)
+    compact_index(tmp_path / "sharded", tmp_path / "back.sqlite")
+    targets = _queries(tmp_path)
+    with IndexDB.open_readonly(single) as a, IndexDB.open_readonly(tmp_path / "back.sqlite") as b:
+        assert (a.band_rows() == b.band_rows()).all()
+        assert a.list_sources() == b.list_sources()
+        assert _findings(a, targets) == _findings(b, targets)
+
+
+def test_merge_writes_a_folder_or_a_file_and_reshards(single: Path, tmp_path: Path) -> None:
+    result = merge_indexes([single], tmp_path / "dir", shards=2)
+    assert (result.shards, result.sources) == (2, 2)
+    again = merge_indexes([tmp_path / "dir"], tmp_path / "dir2", shards=5)
+    assert again.shards == 5 and again.units == result.units
+    back = merge_indexes([tmp_path / "dir2"], tmp_path / "back.sqlite")
+    assert back.shards == 0 and back.units == result.units
+
+
+def test_shard_from_another_build_is_refused_with_a_rebuild_error(single: Path, tmp_path: Path) -> None:
+    first = split_index(single, tmp_path / "a", shards=2)
+    second = split_index(single, tmp_path / "b", shards=2)
+    shutil.copy(tmp_path / "b" / second.shards[1].file, tmp_path / "a" / first.shards[1].file)
+    with pytest.raises(IndexMismatchError, match="another build(.|\\n)*rebuild"):
+        open_index(tmp_path / "a")
+
+
+def test_shard_with_other_sketch_settings_is_refused_with_a_rebuild_error(single: Path, tmp_path: Path) -> None:
+    manifest = split_index(single, tmp_path / "a", shards=2)
+    db = sqlite3.connect(tmp_path / "a" / manifest.shards[0].file)
+    db.execute("UPDATE meta SET value = '\"other\"' WHERE key = 'normalizer'")
+    db.commit()
+    db.close()
+    with pytest.raises(IndexMismatchError, match="rebuild"):
+        open_index(tmp_path / "a")
+
+
+def test_folder_without_manifest_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(IndexFileError, match=MANIFEST):
+        open_index(tmp_path / "empty")
+
+
+def test_open_scan_keeps_reading_while_the_folder_is_rebuilt(single: Path, tmp_path: Path) -> None:
+    old = split_index(single, tmp_path / "dir", shards=2)
+    targets = _queries(tmp_path)
+    with open_index(tmp_path / "dir") as reader:
+        before = _findings(reader, targets)
+        new = split_index(single, tmp_path / "dir", shards=3)  # swapped in under the open reader
+        assert _findings(reader, targets) == before
+    assert not (tmp_path / "dir" / old.core).exists()
+    with open_index(tmp_path / "dir") as fresh:
+        assert fresh.manifest.build == new.build and _findings(fresh, targets) == before
+
+
+def test_removing_a_source_from_a_sharded_index_drops_its_findings(single: Path, tmp_path: Path) -> None:
+    from licheck.store.shards import remove_source
+
+    split_index(single, tmp_path / "dir", shards=2)
+    assert remove_source(tmp_path / "dir", "poly", None) == 1
+    with open_index(tmp_path / "dir") as index:
+        assert [s["name"] for s in index.list_sources()] == ["kit"]
+        assert index.manifest.sources == (("kit", "1.0"),)
+        report = Scanner(index).scan(targets_from_paths([FIXTURES / "polyglot"]), jobs=1)
+    assert all(f.source.name == "kit" for f in report.findings)
