@@ -1,0 +1,96 @@
+"""The compact band layout: blocks of short keys that find every unit the 64-bit rows found."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from licheck.analyze import analyze_file
+from licheck.errors import IndexMismatchError
+from licheck.indexer import SourceSpec, add_source
+from licheck.sketch import MinHasher, SketchParams
+from licheck.store import band_blocks
+from licheck.store.index_db import IndexDB
+
+CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "corpus"
+
+
+def _build(path: Path, *folders: str) -> Path:
+    with IndexDB.open_for_write(path) as db:
+        for folder in folders:
+            add_source(db, SourceSpec(CORPUS / folder, name=folder, version="1", license="MIT"), jobs=1)
+    return path
+
+
+def test_varints_and_blocks_round_trip() -> None:
+    rng = np.random.default_rng(7)
+    values = np.r_[0, 127, 128, 16_383, 16_384, 2**35, rng.integers(0, 2**40, size=500)]
+    assert (band_blocks.decode_varints(band_blocks.encode_varints(values)) == values).all()
+    keys = band_blocks.compact_keys(rng.integers(0, 2**63, size=(300, 42), dtype=np.int64))
+    units = np.repeat(np.arange(1, 301) * 1009, 42)
+    blocks = band_blocks.group_rows(np.r_[keys.ravel(), keys.ravel()[:50]], np.r_[units, units[:50]])  # dups
+    got_keys, got_units = band_blocks.decode_blocks(blocks)
+    expected = sorted(zip(keys.ravel().tolist(), units.tolist(), strict=True))
+    assert sorted(zip(got_keys.tolist(), got_units.tolist(), strict=True)) == expected
+
+
+def test_every_unit_is_found_by_all_its_own_bands(tmp_path: Path) -> None:
+    path = _build(tmp_path / "i.sqlite", "python", "polyglot")
+    hasher = MinHasher(SketchParams())
+    with IndexDB.open_readonly(path) as db:
+        for file in sorted((CORPUS / "python").iterdir()):
+            for unit in analyze_file(file.name, file.read_bytes(), hasher).units:
+                hits = db.lookup(unit.band_keys, bucket_cap=200)
+                assert max(hits.values()) == db.params.bands  # the indexed copy shares every band
+
+
+def test_buffered_and_merged_band_rows_answer_alike(tmp_path: Path) -> None:
+    hasher = MinHasher(SketchParams())
+    text = (CORPUS / "python" / "ledger.py").read_bytes()
+    queries = [u.band_keys for u in analyze_file("ledger.py", text, hasher).units]
+    db = IndexDB.open_for_write(tmp_path / "i.sqlite")
+    add_source(db, SourceSpec(CORPUS / "python", name="kit", version="1", license="MIT"), jobs=1)
+    buffered = [db.lookup(q, bucket_cap=200) for q in queries]
+    assert db.db.execute("SELECT count(*) FROM bands").fetchone()[0] > 0
+    db.merge_bands()
+    assert db.db.execute("SELECT count(*) FROM bands").fetchone()[0] == 0
+    assert [db.lookup(q, bucket_cap=200) for q in queries] == buffered
+    db.close()
+
+
+def test_band_rows_take_at_most_five_bytes_each(tmp_path: Path) -> None:
+    path = _build(tmp_path / "i.sqlite", "python", "polyglot")
+    db = sqlite3.connect(path)
+    stored = db.execute("SELECT sum(length(suffixes) + length(units)) FROM band_blocks").fetchone()[0]
+    units = db.execute("SELECT count(*) FROM units").fetchone()[0]
+    db.close()
+    assert units > 20 and stored <= 5 * units * SketchParams().bands
+
+
+def test_vacuum_drops_the_band_rows_of_removed_sources(tmp_path: Path) -> None:
+    path = _build(tmp_path / "i.sqlite", "python", "polyglot")
+    with IndexDB.open_for_write(path) as db:
+        with db.transaction():
+            db.remove_source("polyglot")
+        db.vacuum()
+        live = {r[0] for r in db.db.execute("SELECT id FROM units")}
+        stored = band_blocks.decode_blocks(db.db.execute("SELECT block, suffixes, units FROM band_blocks").fetchall())
+    assert set(stored[1].tolist()) == live
+
+
+def test_index_with_the_old_band_layout_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    path = _build(tmp_path / "i.sqlite", "python")
+    db = sqlite3.connect(path)
+    db.execute("DELETE FROM meta WHERE key = 'band_layout'")
+    db.execute("PRAGMA user_version = 3")
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(IndexMismatchError, match="layout(.|\\n)*rebuild"):
+        IndexDB.open_readonly(path)
+    with pytest.raises(IndexMismatchError, match="layout(.|\\n)*rebuild"):
+        IndexDB.open_for_write(path)
+    assert path.read_bytes() == before
