@@ -126,11 +126,18 @@ def e_value_text(finding: Mapping[str, Any]) -> str:
 
 
 def accept_command(finding: Mapping[str, Any], report: Mapping[str, Any]) -> str:
-    """The command that accepts this file's current findings into the baseline."""
-    baseline = (report.get("baseline") or {}).get("path") or DEFAULT_BASELINE
+    """The command that accepts this file's current findings (this one among them) into the baseline.
+
+    With the scan's baseline: `update --keep-stale`, so ids accepted in other files stay; without one: `create`.
+    """
     index = (report.get("index") or {}).get("path") or "INDEX"
-    return shlex.join(["licheck", "baseline", "update", str(baseline), str(finding.get("path", "")),
-                       "--index", str(index)])
+    path = str(finding.get("path", ""))
+    used = (report.get("baseline") or {}).get("path")
+    if used:
+        words = ["licheck", "baseline", "update", str(used), path, "--index", str(index), "--keep-stale"]
+    else:
+        words = ["licheck", "baseline", "create", DEFAULT_BASELINE, path, "--index", str(index)]
+    return shlex.join(words)
 
 
 def finding_views(report: Mapping[str, Any]) -> list[FindingView]:

@@ -71,6 +71,10 @@ def test_category_and_text_filters_combine(scanned: Scanned, tmp_path: Path) -> 
     dom = dump_dom(scanned.html_path, tmp_path, fragment="cat=permissive&q=mit")
     visible = {a.get("data-id") for a in articles(read_page(dom)) if "hidden" not in a}
     assert visible == {f["id"] for f in scanned.report["findings"] if f["path"] == "copied_mit.py"}
+    dom = dump_dom(scanned.html_path, tmp_path, fragment="src=mystery%200.3")  # a summary table's link
+    visible = {a.get("data-id") for a in articles(read_page(dom)) if "hidden" not in a}
+    assert visible == {f["id"] for f in scanned.report["findings"] if f["source"]["name"] == "mystery"}
+    assert shown_count(dom).endswith("(source mystery 0.3)")
 
 
 def test_sort_by_file_from_the_url_reorders_the_findings(scanned: Scanned, tmp_path: Path) -> None:

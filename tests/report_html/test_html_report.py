@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -61,7 +64,7 @@ def test_every_finding_has_its_id_license_holders_and_accept_command(scanned: Sc
     ids = [a.get("data-id") for tag, a in elements(html) if tag == "article"]
     assert sorted(ids) == sorted(f["id"] for f in scanned.report["findings"])  # type: ignore[arg-type]
     assert "GPL-3.0-only" in html and "obligations:" in html
-    assert f"licheck baseline update .licheck-baseline.json copied_gpl.py --index {scanned.index}" in html
+    assert f"licheck baseline create .licheck-baseline.json copied_gpl.py --index {scanned.index}" in html
 
 
 def test_alignment_runs_from_the_json_are_highlighted_as_blocks(scanned: Scanned, tmp_path: Path) -> None:
@@ -176,3 +179,27 @@ def test_todays_report_without_holders_or_origin_shows_its_one_source(scanned: S
     assert len(rows) == 2 and rows[1].startswith("gplthing 1.0 intervals.py")
     assert "origin:" not in html and "striking: licoeval</span>" in html  # no E-value, no holder count
     assert not [row for row in _cells(html, "kv") if row.startswith(("bits", "e-value"))]
+
+
+def test_the_accept_command_in_the_page_accepts_the_finding(scanned: Scanned, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    shutil.copytree(scanned.root, work)
+    finding = next(f for f in scanned.report["findings"] if f["path"] == "copied_mit.py")
+    command = re.search(r'data-id="{}".*?<pre class="cmd">([^<]*)</pre>'.format(finding["id"]),
+                        scanned.html_path.read_text(), re.S)
+    assert command
+    words = shlex.split(html_lib.unescape(command.group(1)))
+    runner = CliRunner()
+    with working_dir(work):
+        assert runner.invoke(cli, words[1:]).exit_code == 0
+        again = runner.invoke(cli, ["scan", "copied_mit.py", "copied_gpl.py", "--index", str(scanned.index),
+                                    "--baseline", ".licheck-baseline.json", "--format", "json", "-o", "again.json"])
+        assert again.exit_code == 1, again.output
+        ids = {f["id"] for f in json.loads(Path("again.json").read_text())["findings"]}
+    assert finding["id"] not in ids and ids  # accepted; the GPL copies are still reported
+    report = json.loads(scanned.json_path.read_text())
+    report["baseline"] = {"path": ".licheck-baseline.json", "accepted": 1}
+    with IndexTexts.open(str(scanned.index)) as sources:
+        html = render_html(report, queries=QueryFiles.on_disk(work), sources=sources)
+    assert (f"licheck baseline update .licheck-baseline.json copied_gpl.py --index {scanned.index} --keep-stale"
+            in html)  # a second acceptance keeps the first
