@@ -26,7 +26,7 @@ from licheck.lang.registry import LANGUAGES
 from licheck.normalize import NORMALIZER_VERSION
 from licheck.sketch import SKETCH_SCHEME, SketchParams
 from licheck.store import band_blocks
-from licheck.store.packing import PackedFile, pack_file, unpack_text
+from licheck.store.packing import CONTENT_ENCODING, PackedFile, pack_file, unpack_text, unpack_tokens
 from licheck.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
 _BAND_BUFFER = 1_000_000  # band rows buffered before a sorted insert (≈ 16 MB)
@@ -102,8 +102,13 @@ def compat_stamp(params: SketchParams) -> dict[str, str]:
         "sketch": json.dumps(params.as_dict(), sort_keys=True),
         "normalizer": NORMALIZER_VERSION,
         "grammars": json.dumps(grammar_versions(), sort_keys=True),
-        "band_layout": band_blocks.layout_stamp(),
+        **_layout_stamp(),
     }
+
+
+def _layout_stamp() -> dict[str, str]:
+    """How this licheck stores what it computed: an index stored otherwise is refused ("rebuild")."""
+    return {"band_layout": band_blocks.layout_stamp(), "content_encoding": CONTENT_ENCODING}
 
 
 class IndexDB:
@@ -452,8 +457,12 @@ class IndexDB:
         if cached is not None:
             return cached
         row = self.db.execute("SELECT tokens, comments FROM contents WHERE id = ?", (content_id,)).fetchone()
-        arrays = np.frombuffer(zlib.decompress(row[0]), dtype="<u4").reshape(3, -1)
-        tokens = ContentTokens(arrays[0], arrays[1], arrays[2], frozenset(np.frombuffer(row[1], dtype="<i8").tolist()))
+        try:
+            structural, lexical, lines = unpack_tokens(row[0])
+        except (zlib.error, ValueError):
+            raise IndexFileError(f"{self.path}: the tokens of content {content_id} are damaged",
+                                 hint=_REBUILD_HINT) from None
+        tokens = ContentTokens(structural, lexical, lines, frozenset(np.frombuffer(row[1], dtype="<i8").tolist()))
         if len(self._tokens_cache) > 2048:
             self._tokens_cache.clear()
         self._tokens_cache[content_id] = tokens
@@ -521,10 +530,11 @@ def _check_application(db: sqlite3.Connection, path: Path) -> None:
 
 
 def _check_layout(db: sqlite3.Connection, path: Path) -> None:
-    row = db.execute("SELECT value FROM meta WHERE key = 'band_layout'").fetchone()
-    if row is None or row[0] != band_blocks.layout_stamp():  # older indexes store their bands another way
-        raise IndexMismatchError(f"{path} stores its LSH bands in another layout than this licheck reads",
-                                 hint=_REBUILD_HINT)
+    stored = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('band_layout', 'content_encoding')"))
+    different = [key.replace("_", " ") for key, value in _layout_stamp().items() if stored.get(key) != value]
+    if different:  # older indexes store their bands and tokens another way
+        raise IndexMismatchError(f"{path} stores its data in another layout ({', '.join(different)}) than this "
+                                 "licheck reads", hint=_REBUILD_HINT)
 
 
 def _check_index(db: sqlite3.Connection, path: Path) -> SketchParams:

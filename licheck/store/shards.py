@@ -32,7 +32,7 @@ MANIFEST = "manifest.json"
 FORMAT = "licheck-shards-v1"
 BUILD_KEY = "shard_build"  # meta key: the build a core or shard belongs to
 RANGE_KEY = "shard_blocks"  # meta key of a shard: "first,end" block numbers
-STAMP_KEYS = ("sketch", "normalizer", "grammars", "band_layout")
+STAMP_KEYS = ("sketch", "normalizer", "grammars", "band_layout", "content_encoding")
 _REBUILD = "rebuild the sharded index (licheck index merge FILE... -o DIR) from its sources or index files"
 
 

@@ -94,3 +94,13 @@ def test_index_with_the_old_band_layout_is_refused_and_left_as_it_was(tmp_path: 
     with pytest.raises(IndexMismatchError, match="layout(.|\\n)*rebuild"):
         IndexDB.open_for_write(path)
     assert path.read_bytes() == before
+
+
+def test_token_streams_round_trip_even_when_lines_go_back() -> None:
+    from licheck.store.packing import pack_tokens, unpack_tokens
+
+    structural = np.array([5, 2**32 - 1, 7], dtype=np.uint32)
+    lexical = np.array([1, 2, 3], dtype=np.uint32)
+    lines = np.array([10, 4, 2**31], dtype=np.uint32)
+    got = unpack_tokens(pack_tokens(structural, lexical, lines))
+    assert [g.tolist() for g in got] == [structural.tolist(), lexical.tolist(), lines.tolist()]
