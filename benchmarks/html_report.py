@@ -1,7 +1,8 @@
 """The HTML report of the peers' 2,086-query scan: time to write it, its size, and headless Chromium's load time.
 
 usage: python benchmarks/html_report.py [--work ~/.cache/licheck-peers] [--index FILE] [--out DIR] [--rescan]
-Needs the peers' corpus index and test set (benchmarks/peers_accuracy.py builds the index). Scans
+Needs the peers' corpus index and test set (benchmarks/peers_accuracy.py builds the index; one this licheck
+refuses, an older layout, is rebuilt from the corpus into --out, as peers_accuracy builds it). Scans
 testset/queries once with `licheck scan --format json` (kept under --out), then times, best of --repeat:
 rendering and writing the page in-process, and `licheck report scan.json -o report.html` as a user runs it.
 Chromium (tests/browser.py: headless, network off) loads the page: wall time of the whole run next to that of an
@@ -24,7 +25,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # tests/browser.py, the chromium runner the browser tests use
 
+from benchmarks.peers_accuracy import build  # noqa: E402
+from licheck.errors import IndexMismatchError, LicheckError  # noqa: E402
 from licheck.report.html import read_json_report, render_saved_html  # noqa: E402
+from licheck.store.index_db import IndexDB  # noqa: E402
 from tests.browser import dump_dom  # noqa: E402
 
 
@@ -35,6 +39,23 @@ def scan(work: Path, index: Path, json_path: Path) -> float:
     if result.returncode not in (0, 1):
         sys.exit(f"scan failed ({result.returncode}): {result.stderr[-2000:]}")
     return time.perf_counter() - start
+
+
+def readable_index(work: Path, index: Path, out: Path) -> Path:
+    """``index`` if this licheck reads it, else a copy rebuilt from the corpus under ``out`` (as peers_accuracy does)."""
+    try:
+        IndexDB.open_readonly(index).close()
+        return index
+    except IndexMismatchError as exc:
+        rebuilt = out / "index.sqlite"
+        try:
+            IndexDB.open_readonly(rebuilt).close()
+            return rebuilt
+        except LicheckError:  # not there yet, or refused too
+            pass
+        print(f"{exc}: rebuilding {rebuilt} from the corpus", file=sys.stderr)
+        print(f"index rebuilt in {build(work, rebuilt, os.cpu_count() or 1):.0f} s", file=sys.stderr)
+        return rebuilt
 
 
 def best_of(repeat: int, run) -> float:  # type: ignore[no-untyped-def]
@@ -84,7 +105,9 @@ def main() -> None:
     out = (args.out or work / "html-report").resolve()
     out.mkdir(parents=True, exist_ok=True)
     json_path, page = out / "scan.json", out / "report.html"
-    if args.rescan or not json_path.exists():
+    index = readable_index(work, index, out)
+    stale = json_path.exists() and read_json_report(json_path).get("index", {}).get("path") != str(index)
+    if args.rescan or stale or not json_path.exists():  # unit ids in the JSON are the index's
         print(f"scan of testset/queries: {scan(work, index, json_path):.1f} s", file=sys.stderr)
     report = read_json_report(json_path)
 
@@ -97,7 +120,7 @@ def main() -> None:
          "-o", str(page)], check=True))
     html = page.read_text(encoding="utf-8")
     articles = html.count('<article class="finding"')
-    code_lines = html.count('<span class="ln')
+    code_lines = html.count('<span data-n=')
     with tempfile.TemporaryDirectory(prefix="licheck-bench-") as tmp:
         empty = Path(tmp) / "empty.html"
         empty.write_text("<!doctype html><title>empty</title><p>empty</p>")
