@@ -33,7 +33,8 @@ def spark_session(master: str | None, *, app: str = "licheck-index", driver_memo
     if master is not None and master.startswith("local"):
         # local mode listens on loopback only: nothing is reachable from the network
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-        builder = builder.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+        builder = builder.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1") \
+            .config("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 1)))  # not 200 tiny tasks per shuffle
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session

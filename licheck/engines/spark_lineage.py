@@ -38,14 +38,15 @@ def lineage_edges(bands: Any, *, min_shared: int = DEFAULT_MIN_SHARED, bucket_ca
     sizes = bands.groupBy("key").agg(F.count("*").alias("size")).where((F.col("size") >= 2)
                                                                          & (F.col("size") <= bucket_cap))
     kept = bands.join(sizes.select("key"), "key")
-    pairs = kept.alias("x").join(kept.alias("y"), "key").where(F.col("x.unit_id") < F.col("y.unit_id")) \
-        .select(F.col("x.unit_id").alias("a"), F.col("y.unit_id").alias("b"))
+    # the two sides of a self-join get their own column names: Spark cannot tell aliased twins apart reliably
+    other = kept.select(F.col("key"), F.col("unit_id").alias("b"))
+    pairs = kept.select("key", F.col("unit_id").alias("a")).join(other, "key").where(F.col("a") < F.col("b"))
     return pairs.groupBy("a", "b").count().where(F.col("count") >= min_shared).select("a", "b")
 
 
 def cluster_lineages_spark(spark: Any, unit_ids: np.ndarray, band_rows: np.ndarray, *,
                            min_shared: int = DEFAULT_MIN_SHARED, bucket_cap: int = BUCKET_CAP,
-                           driver_edges: int = DRIVER_EDGES) -> np.ndarray:
+                           driver_edges: int = DRIVER_EDGES, max_rounds: int = 64) -> np.ndarray:
     """The lineage of each unit in ``unit_ids`` (as ``cluster_lineages``), computed by Spark."""
     unit_ids = np.asarray(unit_ids, dtype=np.int64)
     edges = lineage_edges(band_frame(spark, band_rows), min_shared=min_shared, bucket_cap=bucket_cap).cache()
@@ -53,7 +54,7 @@ def cluster_lineages_spark(spark: Any, unit_ids: np.ndarray, band_rows: np.ndarr
         if edges.limit(driver_edges + 1).count() <= driver_edges:
             collected = np.array(edges.collect(), dtype=np.int64).reshape(-1, 2)
             return connected_components(unit_ids, collected)
-        labels = dict(propagate_labels(edges).collect())
+        labels = dict(propagate_labels(edges, max_rounds=max_rounds).collect())
     finally:
         edges.unpersist()
     lineage = np.fromiter((labels.get(int(u), int(u)) for u in unit_ids), dtype=np.int64, count=len(unit_ids))
@@ -75,12 +76,14 @@ def propagate_labels(edges: Any, *, max_rounds: int = 64) -> Any:
     for _ in range(max_rounds):
         offered = both.join(labels, both.src == labels.unit_id).select(F.col("dst").alias("unit_id"), "label")
         lowest = labels.union(offered).groupBy("unit_id").agg(F.min("label").alias("label"))
-        jumped = lowest.alias("x").join(lowest.alias("y"), F.col("x.label") == F.col("y.unit_id"), "left") \
-            .select(F.col("x.unit_id").alias("unit_id"),
-                    F.least(F.col("x.label"), F.coalesce(F.col("y.label"), F.col("x.label"))).alias("label"))
-        jumped = jumped.localCheckpoint()  # cut the plan: each round would otherwise replay every earlier one
-        changed = jumped.alias("n").join(labels.alias("o"), "unit_id").where(F.col("n.label") != F.col("o.label"))
-        labels = jumped
-        if changed.limit(1).count() == 0:
+        hop = lowest.select(F.col("unit_id").alias("via"), F.col("label").alias("via_label"))
+        jumped = lowest.join(hop, lowest.label == hop.via, "left") \
+            .select("unit_id", F.least(F.col("label"), F.coalesce(F.col("via_label"), F.col("label"))).alias("label"))
+        before = labels.select("unit_id", F.col("label").alias("before"))
+        # one job per round: the checkpoint computes the labels and whether each changed; the test reads it back
+        jumped = jumped.join(before, "unit_id").withColumn("changed", F.col("label") != F.col("before")) \
+            .drop("before").localCheckpoint()
+        labels = jumped.drop("changed")
+        if jumped.where("changed").limit(1).count() == 0:
             return labels
     raise RuntimeError(f"lineage labels did not settle in {max_rounds} rounds")
