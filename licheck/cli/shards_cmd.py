@@ -29,12 +29,17 @@ def compact_cmd(folder: str, output: str) -> None:
 @click.option("--shards", type=click.IntRange(1, 256), default=None,
               help="Write a sharded folder of this many band shards (default for an existing folder: 4).")
 def merge_cmd(inputs: tuple[str, ...], output: str, shards: int | None) -> None:
-    """Write an index (a file or a sharded folder) as a sharded folder or one file.
+    """Merge indexes (files or sharded folders) into one: a sharded folder or one file.
 
-    The output is written beside its target and swapped in, so scans keep reading the old index meanwhile.
+    A source already taken from an earlier INDEX (same name and version) is skipped; a content held by several
+    is stored once; lineages and the null distribution are derived again for the merged index. The output is
+    written beside its target and swapped in, so scans keep reading the old index meanwhile.
     """
-    from licheck.store.shards import merge_indexes
+    from licheck.decide.derive import derive_statistics
+    from licheck.store.merge import merge_indexes
 
-    result = merge_indexes([Path(p) for p in inputs], Path(output), shards=shards)
+    result = merge_indexes([Path(p) for p in inputs], Path(output), shards=shards, derive=derive_statistics)
+    for name, version in result.duplicates:
+        err_console().print(escape(f"skipped {name} {version}: already taken from an earlier INDEX"))
     err_console().print(escape(f"{output}: {result.sources} sources, {result.units} units"
                                + (f" in {result.shards} shards" if result.shards else " in one file")))

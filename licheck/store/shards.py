@@ -17,7 +17,8 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from licheck.errors import IndexFileError, IndexMismatchError
+from licheck.sketch import SketchParams
 from licheck.store import band_blocks
 from licheck.store.index_db import IndexDB
 
@@ -190,14 +192,20 @@ def split_index(source: str | Path, folder: str | Path, *, shards: int = 4) -> S
         stamp = {key: src.meta().get(key, "") for key in STAMP_KEYS}
         end = src.params.bands << band_blocks.PREFIX_BITS
         cuts = np.linspace(0, end, shards + 1).astype(int).tolist()
-        entries = []
-        for number, (lo, hi) in enumerate(zip(cuts, cuts[1:], strict=False)):
-            entry = ShardEntry(f"bands-{build}-{number:03d}.sqlite", lo, hi)
-            _write_shard(folder / entry.file, src, entry, build)
-            entries.append(entry)
+        entries = tuple(ShardEntry(f"bands-{build}-{number:03d}.sqlite", lo, hi)
+                        for number, (lo, hi) in enumerate(zip(cuts, cuts[1:], strict=False)))
         core = f"core-{build}.sqlite"
-        _write_core(folder / core, src, build)
-        manifest = ShardManifest(build=build, stamp=stamp, core=core, shards=tuple(entries),
+        try:
+            # shards are independent files: written in parallel (SQLite releases the GIL while it works)
+            with ThreadPoolExecutor(max_workers=min(len(entries), os.cpu_count() or 1)) as pool:
+                list(pool.map(lambda entry: _write_shard(folder / entry.file, source, src.params, entry, build),
+                              entries))
+            _write_core(folder / core, src, build)
+        except BaseException:  # the manifest still names the previous build, which stays usable
+            for item in folder.glob(f"*-{build}*.sqlite"):
+                item.unlink(missing_ok=True)
+            raise
+        manifest = ShardManifest(build=build, stamp=stamp, core=core, shards=entries,
                                  sources=tuple((str(s["name"]), str(s["version"])) for s in src.list_sources()),
                                  units=src.unit_count())
     _swap_manifest(folder, manifest)
@@ -219,7 +227,7 @@ def compact_index(folder: str | Path, target: str | Path) -> int:
                 out.execute("DELETE FROM meta WHERE key = ?", (BUILD_KEY,))
                 for _, shard in sharded.shards:
                     out.executemany("INSERT INTO band_blocks (block, suffixes, units) VALUES (?, ?, ?)",
-                                    _raw_blocks(shard, 0, 1 << 62))
+                                    _raw_blocks(shard.db, 0, 1 << 62))
                 out.execute("COMMIT")
             finally:
                 out.close()
@@ -230,13 +238,18 @@ def compact_index(folder: str | Path, target: str | Path) -> int:
     return units
 
 
-def _write_shard(path: Path, src: IndexDB, entry: ShardEntry, build: str) -> None:
-    with IndexDB.open_for_write(path, src.params) as shard:
+def _write_shard(path: Path, source: Path, params: SketchParams, entry: ShardEntry, build: str) -> None:
+    reader = sqlite3.connect(f"file:{source.resolve().as_posix()}?mode=ro", uri=True)
+    shard = IndexDB.open_for_write(path, params)
+    try:  # closed, not exited: a shard has no units, so nothing to merge or derive
         with shard.transaction():
             shard.db.executemany("INSERT INTO band_blocks (block, suffixes, units) VALUES (?, ?, ?)",
-                                 _raw_blocks(src, entry.first_block, entry.end_block))
+                                 _raw_blocks(reader, entry.first_block, entry.end_block))
             shard.db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                                  [(BUILD_KEY, build), (RANGE_KEY, f"{entry.first_block},{entry.end_block}")])
+    finally:
+        shard.close()
+        reader.close()
 
 
 def _write_core(path: Path, src: IndexDB, build: str) -> None:
@@ -253,8 +266,8 @@ def _write_core(path: Path, src: IndexDB, build: str) -> None:
         db.close()
 
 
-def _raw_blocks(db: IndexDB, first: int, end: int) -> Iterator[tuple[int, bytes, bytes]]:
-    yield from db.db.execute("SELECT block, suffixes, units FROM band_blocks WHERE block >= ? AND block < ?"
+def _raw_blocks(db: sqlite3.Connection, first: int, end: int) -> Iterator[tuple[int, bytes, bytes]]:
+    yield from db.execute("SELECT block, suffixes, units FROM band_blocks WHERE block >= ? AND block < ?"
                              " ORDER BY block", (first, end))
 
 
@@ -290,71 +303,36 @@ def _swap_manifest(folder: Path, manifest: ShardManifest) -> None:
             item.unlink(missing_ok=True)  # readers of the old build keep their open files
 
 
-# -- index remove / merge over either form ------------------------------------------------------------------
-@dataclass(frozen=True)
-class MergeResult:
-    sources: int
-    units: int
-    shards: int  # 0: one file
-    duplicates: tuple[tuple[str, str], ...] = ()
+# -- index remove over either form -------------------------------------------------------------------------
+def remove_source(index: Path, name: str, version: str | None, *,
+                  derive: Callable[[IndexDB], object] | None = None) -> int:
+    """Remove a source from an index file or a sharded folder; returns how many sources went.
 
-
-def remove_source(index: Path, name: str, version: str | None) -> int:
-    """Remove a source from an index file or a sharded folder (its core; band rows of removed units stay
-    until the next merge, and lookups ignore them, as in one file). Returns how many sources went."""
+    ``derive`` (the decision's statistics) runs on the changed index. A folder is changed through a compacted
+    copy that is split again and swapped in: its lineages and null stay index-wide, and scans read the old
+    build meanwhile.
+    """
     if not index.is_dir():
         with IndexDB.open_for_write(index) as db:
             with db.transaction():
-                return db.remove_source(name, version)
+                removed = db.remove_source(name, version)
+            if removed and derive is not None:
+                derive(db)
+        return removed
     with ShardedIndex.open(index) as sharded:
-        manifest = sharded.manifest
-    with IndexDB.open_for_write(index / manifest.core) as core:
-        with core.transaction():
-            removed = core.remove_source(name, version)
-        sources = tuple((str(s["name"]), str(s["version"])) for s in core.list_sources())
-        units = core.unit_count()
-    if removed:
-        _swap_manifest(index, ShardManifest(build=manifest.build, stamp=manifest.stamp, core=manifest.core,
-                                            shards=manifest.shards, sources=sources, units=units))
+        shards = len(sharded.shards)
+    temp = index.parent / f".{index.name}.{uuid.uuid4().hex[:8]}.removing.sqlite"
+    try:
+        compact_index(index, temp)
+        with IndexDB.open_for_write(temp) as db:
+            with db.transaction():
+                removed = db.remove_source(name, version)
+            if removed:
+                db.vacuum()  # the removed units' band rows go too
+                if derive is not None:
+                    derive(db)
+        if removed:
+            split_index(temp, index, shards=shards)
+    finally:
+        temp.unlink(missing_ok=True)
     return removed
-
-
-def merge_indexes(inputs: list[Path], output: Path, *, shards: int | None = None) -> MergeResult:
-    """One index (file or sharded folder) from ``inputs``; written aside and swapped in."""
-    from licheck.errors import UsageError
-
-    if len(inputs) != 1:
-        raise UsageError("merging several indexes into one is not supported yet; merge one index at a time",
-                         hint="build one index from all the sources (licheck index build MANIFEST), then split it")
-    source = inputs[0].resolve()
-    to_folder = shards is not None or output.is_dir()
-    if source == output.resolve():
-        raise UsageError(f"{output} is the input itself", hint="write to another path")
-    if not to_folder:
-        if source.is_dir():
-            units = compact_index(source, output)
-        else:
-            units = _copy_file(source, output)
-        with IndexDB.open_readonly(output) as db:
-            return MergeResult(sources=db.counts()[0], units=units, shards=0)
-    if source.is_dir():  # re-shard: through a compacted temp file
-        temp = output.parent / f".{output.name}.{uuid.uuid4().hex[:8]}.sqlite"
-        try:
-            compact_index(source, temp)
-            manifest = split_index(temp, output, shards=shards or 4)
-        finally:
-            temp.unlink(missing_ok=True)
-    else:
-        manifest = split_index(source, output, shards=shards or 4)
-    return MergeResult(sources=len(manifest.sources), units=manifest.units, shards=len(manifest.shards))
-
-
-def _copy_file(source: Path, target: Path) -> int:
-    with IndexDB.open_readonly(source) as db:
-        fresh = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-        try:
-            _backup(db, fresh)
-            os.replace(fresh, target)
-        finally:
-            fresh.unlink(missing_ok=True)
-        return db.unit_count()

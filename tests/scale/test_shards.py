@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from licheck.decide.derive import derive_statistics
 from licheck.errors import IndexFileError, IndexMismatchError
 from licheck.scanner import Scanner, ScanTarget, targets_from_paths
 from licheck.store.index_db import IndexDB
-from licheck.store.shards import MANIFEST, ShardedIndex, compact_index, merge_indexes, open_index, split_index
+from licheck.store.merge import merge_indexes
+from licheck.store.shards import MANIFEST, ShardedIndex, compact_index, open_index, split_index
 from tests.core.helpers import build_index, function_source, rename
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "corpus"
@@ -111,9 +113,54 @@ def test_removing_a_source_from_a_sharded_index_drops_its_findings(single: Path,
     from licheck.store.shards import remove_source
 
     split_index(single, tmp_path / "dir", shards=2)
-    assert remove_source(tmp_path / "dir", "poly", None) == 1
+    assert remove_source(tmp_path / "dir", "poly", None, derive=derive_statistics) == 1
     with open_index(tmp_path / "dir") as index:
         assert [s["name"] for s in index.list_sources()] == ["kit"]
-        assert index.manifest.sources == (("kit", "1.0"),)
+        assert index.manifest.sources == (("kit", "1.0"),) and len(index.shards) == 2
+        assert not index.statistics_stale
+        assert set(index.band_rows()[:, 1].tolist()) == {u[0] for u in index.all_units()}
         report = Scanner(index).scan(targets_from_paths([FIXTURES / "polyglot"]), jobs=1)
     assert all(f.source.name == "kit" for f in report.findings)
+
+
+def test_merging_two_indexes_gives_the_findings_of_one_built_from_both(single: Path, tmp_path: Path) -> None:
+    kit = build_index(tmp_path / "kit.sqlite", (FIXTURES / "python", "kit", "MIT"))
+    poly = build_index(tmp_path / "poly.sqlite", (FIXTURES / "polyglot", "poly", "GPL-3.0-only"),
+                       (FIXTURES / "python", "kit", "MIT"))  # kit again: taken once, from the first input
+    split_index(poly, tmp_path / "poly-dir", shards=2)
+    result = merge_indexes([kit, tmp_path / "poly-dir"], tmp_path / "merged", shards=3, derive=derive_statistics)
+    assert result.duplicates == (("kit", "1.0"),) and (result.sources, result.shards) == (2, 3)
+    targets = _queries(tmp_path)
+    with IndexDB.open_readonly(single) as one, open_index(tmp_path / "merged") as merged:
+        assert merged.counts() == one.counts()
+        assert [(s["name"], s["file_count"]) for s in merged.list_sources()] == \
+            [(s["name"], s["file_count"]) for s in one.list_sources()]
+        assert len(merged.band_rows()) == len(one.band_rows())
+        assert not merged.statistics_stale
+        assert _findings(merged, targets) == _findings(one, targets)
+
+
+def test_indexes_with_other_sketch_settings_are_not_merged(single: Path, tmp_path: Path) -> None:
+    from licheck.indexer import SourceSpec, add_source
+    from licheck.sketch import SketchParams
+
+    with IndexDB.open_for_write(tmp_path / "other.sqlite", SketchParams(bands=32, rows=4)) as db:
+        add_source(db, SourceSpec(FIXTURES / "python", name="other", version="1", license="MIT"), jobs=1)
+    with pytest.raises(IndexMismatchError, match="other sketch parameters(.|\\n)*rebuild"):
+        merge_indexes([single, tmp_path / "other.sqlite"], tmp_path / "merged.sqlite")
+    assert not (tmp_path / "merged.sqlite").exists() and not list(tmp_path.glob(".merged*"))
+
+
+def test_merge_and_compact_commands_round_trip_through_a_folder(single: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from licheck.cli.shards_cmd import compact_cmd, merge_cmd
+
+    runner = CliRunner()
+    made = runner.invoke(merge_cmd, [str(single), "-o", str(tmp_path / "dir"), "--shards", "2"])
+    assert made.exit_code == 0, made.output
+    assert "2 shards" in made.output and (tmp_path / "dir" / MANIFEST).is_file()
+    back = runner.invoke(compact_cmd, [str(tmp_path / "dir"), "-o", str(tmp_path / "back.sqlite")])
+    assert back.exit_code == 0, back.output
+    with IndexDB.open_readonly(single) as a, IndexDB.open_readonly(tmp_path / "back.sqlite") as b:
+        assert a.counts() == b.counts()
