@@ -148,6 +148,8 @@ class IndexDB:
             # band keys are random: a B-tree that fits in the page cache avoids re-reading pages from disk
             db.execute("PRAGMA cache_size=-262144")
             if fresh:
+                # the band write buffer is emptied by every merge: its pages go back to the file's end
+                db.execute("PRAGMA auto_vacuum = INCREMENTAL")
                 migrate(db)
                 _write_meta(db, compat_stamp(params or SketchParams()))
             else:
@@ -331,6 +333,8 @@ class IndexDB:
             self.db.execute("DELETE FROM bands")
             self._merged_estimate += self._buffered
             self._buffered = 0
+        # executescript steps it to the end (execute frees one page per step); a no-op in older files
+        self.db.executescript("PRAGMA incremental_vacuum;")
 
     def _read_blocks(self, where: str, args: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
         rows = self.db.execute(f"SELECT block, suffixes, units FROM band_blocks WHERE {where}", list(args)).fetchall()

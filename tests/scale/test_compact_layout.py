@@ -58,6 +58,7 @@ def test_buffered_and_merged_band_rows_answer_alike(tmp_path: Path) -> None:
     db.merge_bands()
     assert db.db.execute("SELECT count(*) FROM bands").fetchone()[0] == 0
     assert [db.lookup(q, bucket_cap=200) for q in queries] == buffered
+    assert db.db.execute("PRAGMA freelist_count").fetchone()[0] == 0  # the buffer's pages went back
     db.close()
 
 
