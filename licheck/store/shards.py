@@ -17,7 +17,7 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -187,8 +187,7 @@ def split_index(source: str | Path, folder: str | Path, *, shards: int = 4) -> S
         raise IndexFileError("a sharded index needs at least one shard")
     _prepare_folder(folder)
     build = uuid.uuid4().hex[:12]
-    with IndexDB.open_for_write(source) as src:
-        src.merge_bands()  # buffered band rows go into blocks, which are what shards hold
+    with IndexDB.open_readonly(source) as src:  # never written: scans of it go on meanwhile
         stamp = {key: src.meta().get(key, "") for key in STAMP_KEYS}
         end = src.params.bands << band_blocks.PREFIX_BITS
         cuts = np.linspace(0, end, shards + 1).astype(int).tolist()
@@ -244,7 +243,7 @@ def _write_shard(path: Path, source: Path, params: SketchParams, entry: ShardEnt
     try:  # closed, not exited: a shard has no units, so nothing to merge or derive
         with shard.transaction():
             shard.db.executemany("INSERT INTO band_blocks (block, suffixes, units) VALUES (?, ?, ?)",
-                                 _raw_blocks(reader, entry.first_block, entry.end_block))
+                                 _blocks_in(reader, entry.first_block, entry.end_block))
             shard.db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                                  [(BUILD_KEY, build), (RANGE_KEY, f"{entry.first_block},{entry.end_block}")])
     finally:
@@ -264,6 +263,18 @@ def _write_core(path: Path, src: IndexDB, build: str) -> None:
         db.execute("VACUUM")
     finally:
         db.close()
+
+
+def _blocks_in(db: sqlite3.Connection, first: int, end: int) -> Iterable[tuple[int, bytes, bytes]]:
+    """The blocks of a range, with the source's still-buffered band rows merged in (when it has any)."""
+    shift = band_blocks.SUFFIX_BITS
+    pending = db.execute("SELECT key, unit_id FROM bands WHERE key >= ? AND key < ?",
+                         (first << shift, end << shift)).fetchall()
+    if not pending:
+        return _raw_blocks(db, first, end)
+    keys, units = band_blocks.decode_blocks(list(_raw_blocks(db, first, end)))
+    rows = np.array(pending, dtype=np.int64)
+    return band_blocks.group_rows(np.r_[keys, rows[:, 0]], np.r_[units, rows[:, 1]])
 
 
 def _raw_blocks(db: sqlite3.Connection, first: int, end: int) -> Iterator[tuple[int, bytes, bytes]]:

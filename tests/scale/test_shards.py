@@ -164,3 +164,17 @@ def test_merge_and_compact_commands_round_trip_through_a_folder(single: Path, tm
     assert back.exit_code == 0, back.output
     with IndexDB.open_readonly(single) as a, IndexDB.open_readonly(tmp_path / "back.sqlite") as b:
         assert a.counts() == b.counts()
+
+
+def test_splitting_reads_the_source_only_and_keeps_its_buffered_band_rows(tmp_path: Path) -> None:
+    from licheck.indexer import SourceSpec, add_source
+
+    db = IndexDB.open_for_write(tmp_path / "buffered.sqlite")
+    add_source(db, SourceSpec(FIXTURES / "python", name="kit", version="1", license="MIT"), jobs=1)
+    db.close()  # closed, not exited: the band rows stay in the write buffer
+    before = (tmp_path / "buffered.sqlite").read_bytes()
+    split_index(tmp_path / "buffered.sqlite", tmp_path / "dir", shards=2)
+    assert (tmp_path / "buffered.sqlite").read_bytes() == before
+    with IndexDB.open_readonly(tmp_path / "buffered.sqlite") as one, open_index(tmp_path / "dir") as sharded:
+        assert one.db.execute("SELECT count(*) FROM bands").fetchone()[0] > 0
+        assert (sharded.band_rows() == one.band_rows()).all()
