@@ -23,6 +23,7 @@ class HtmlLimits:
     context: int = 3  # lines shown around the matched lines
     side_lines: int = 60  # lines shown per side of one finding
     report_lines: int = 150_000  # code lines in the whole report; later findings show none
+    report_bytes: int = 9_000_000  # code markup in the whole report: with the rest, a page of ≈ 15 MB at most
     highlight_lines: int = 40_000  # lines highlighted by Pygments; the rest are shown plain
     line_chars: int = 240  # longer lines are clipped (minified code)
 
@@ -47,11 +48,13 @@ def render_html(report: Mapping[str, Any], *, queries: QueryFiles, sources: Inde
 
 def _attach_code(views: list[FindingView], queries: QueryFiles, sources: IndexTexts, limits: HtmlLimits) -> None:
     highlighter = Highlighter(limits.highlight_lines)
-    left = limits.report_lines
+    left, left_bytes = limits.report_lines, limits.report_bytes
     for view in views:
-        if left <= 0:
-            omitted = Excerpt(note=f"code not embedded: the report's limit of {limits.report_lines} code lines is "
-                                   f"reached (render fewer findings, e.g. `licheck report FILE.json --path {view.data.get('path', '')}`)")
+        if left <= 0 or left_bytes <= 0:
+            limit = (f"{limits.report_lines} code lines" if left <= 0
+                     else f"{limits.report_bytes / 1e6:g} MB of code")
+            omitted = Excerpt(note=f"code not embedded: the report's limit of {limit} is reached (render fewer "
+                                   f"findings, e.g. `licheck report FILE.json --path {view.data.get('path', '')}`)")
             view.query = view.source = omitted
             continue
         view.query = _excerpt(queries.lines(str(view.data.get("path", ""))), [q for q, _ in view.blocks],
@@ -59,6 +62,12 @@ def _attach_code(views: list[FindingView], queries: QueryFiles, sources: IndexTe
         view.source = _excerpt(sources.lines(view.src), [s for _, s in view.blocks],
                                str(view.src.get("path", "")), limits, highlighter)
         left -= len(view.query.lines) + len(view.source.lines)
+        left_bytes -= _markup_size(view.query) + _markup_size(view.source)
+
+
+def _markup_size(excerpt: Excerpt) -> int:
+    """About the bytes the excerpt takes in the page (its code, and each line's element)."""
+    return sum(len(str(line.code)) + 24 for line in excerpt.lines)
 
 
 def _excerpt(lines: Lines, blocks: list[tuple[int, int]], path: str, limits: HtmlLimits,

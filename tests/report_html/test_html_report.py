@@ -101,6 +101,11 @@ def test_code_is_capped_per_side_and_per_report(scanned: Scanned) -> None:
     assert 0 < len(code_lines) <= 8 + 3 * 2
     assert "limit of 3 per side" in html and "limit of 8 code lines is reached" in html
     assert 'class="k">' not in html  # no highlighting budget: plain, escaped text
+    with IndexTexts.open(str(scanned.index)) as sources:
+        html = render_html(scanned.report, queries=QueryFiles.on_disk(scanned.root), sources=sources,
+                           limits=HtmlLimits(report_bytes=1))
+    assert len(read_page(html).lines) < sum(f["end_line"] - f["start_line"] + 1 for f in scanned.report["findings"])
+    assert "limit of 1e-06 MB of code is reached" in html  # the first finding's code, then none
 
 
 def test_report_of_a_file_that_is_not_a_report_is_an_input_error(tmp_path: Path) -> None:
