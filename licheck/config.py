@@ -34,7 +34,9 @@ class Settings:
     forks: tuple[str, ...] = ()
     upstreams: tuple[str, ...] = ()
     ignore_paths: tuple[str, ...] = ()  # globs over scanned paths (vendored code): findings there are allowed
-    min_tokens: int | None = None  # None: the scanner's own floor (licheck.rarity.Thresholds.min_tokens)
+    min_tokens: int | None = None  # None: the scanner's own floor (licheck.decide.rules.Thresholds.min_tokens)
+    max_e_value: float | None = None  # None: the decision's default (licheck.decide.rules.Thresholds.max_e_value)
+    license_basis: str = "holders"  # holders: the most restrictive license of every holder; origin: the origin's
     min_lines: int = 1
     min_similarity: float = 0.0
     striking_only: bool = False
@@ -56,10 +58,12 @@ _KEYS: dict[str, tuple[str, str]] = {
     "min-tokens": ("min_tokens", "count"),
     "min-lines": ("min_lines", "count"),
     "min-similarity": ("min_similarity", "fraction"),
+    "max-e-value": ("max_e_value", "positive"),
+    "license-basis": ("license_basis", "basis"),
     "striking-only": ("striking_only", "bool"),
     "baseline": ("baseline", "path"),
 }
-_TABLES = {"thresholds": ("min-tokens", "min-lines", "min-similarity")}
+_TABLES = {"thresholds": ("min-tokens", "min-lines", "min-similarity", "max-e-value")}
 
 
 def default_index_path() -> Path:
@@ -183,7 +187,7 @@ def _check_env(env: Mapping[str, str], problems: list[str]) -> dict[str, Any]:
             value = [part.strip() for part in raw.split(",") if part.strip()]
         elif kind == "bool":
             value = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(raw.lower(), raw)
-        elif kind in ("count", "fraction"):
+        elif kind in ("count", "fraction", "positive"):
             value = _number(raw)
         _take(values, key, value, f"environment variable {name}", problems, base=Path.cwd())
     return values
@@ -269,6 +273,20 @@ def _check_fraction(raw: Any, label: str, problems: list[str], base: Path) -> An
     return float(raw)
 
 
+def _check_positive(raw: Any, label: str, problems: list[str], base: Path) -> Any:
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0.0 < raw <= 1000.0:
+        problems.append(f"{label}: expected a number above 0 (at most 1000), got {raw!r}")
+        return _INVALID
+    return float(raw)
+
+
+def _check_basis(raw: Any, label: str, problems: list[str], base: Path) -> Any:
+    if raw not in ("holders", "origin"):
+        problems.append(f"{label}: expected 'holders' or 'origin', got {raw!r}")
+        return _INVALID
+    return raw
+
+
 def _check_bool(raw: Any, label: str, problems: list[str], base: Path) -> Any:
     if not isinstance(raw, bool):
         problems.append(f"{label}: expected true or false, got {raw!r}")
@@ -277,7 +295,8 @@ def _check_bool(raw: Any, label: str, problems: list[str], base: Path) -> Any:
 
 
 _CHECKS = {"path": _check_path, "licenses": _check_licenses, "globs": _check_globs, "action": _check_action,
-           "count": _check_count, "fraction": _check_fraction, "bool": _check_bool}
+           "count": _check_count, "fraction": _check_fraction, "bool": _check_bool,
+           "positive": _check_positive, "basis": _check_basis}
 
 
 def _unknown_key(key: str, known: Any, *, prefix: str = "") -> str:

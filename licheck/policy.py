@@ -4,7 +4,9 @@ Precedence, first that applies: the finding's scanned path is ignored (vendored 
 allow-list (first-party code, forks, upstreams) → allow; the source's license is NOASSERTION/unknown → the
 ``unknown`` entry; an SPDX id listed in allow/deny/warn; the license category listed in allow/deny/warn;
 otherwise warn. Only striking findings can be denied or warned about; lesser similarity is shown as allow.
-Unknown-license findings are always kept in the report, whatever their action.
+Unknown-license findings are always kept in the report, whatever their action. A finding's code may be held by
+several sources (its holders); the policy takes the most restrictive of their licenses unless the config says
+``license-basis = "origin"``.
 """
 
 from __future__ import annotations
@@ -32,10 +34,19 @@ class Policy:
     forks: tuple[str, ...] = ()
     upstreams: tuple[str, ...] = ()
     ignore_paths: tuple[str, ...] = ()
+    license_basis: str = "holders"  # holders: the most restrictive license among every holder; origin: its own
 
     def decide(self, *, striking: bool, license_expression: str, category: str) -> str:
         """The action for a license alone (what the scanner asks); see ``judge`` for a whole finding."""
         return self._by_license(striking=striking, expression=license_expression, category=category)[0]
+
+    def decide_many(self, *, striking: bool, licenses: list[tuple[str, str]]) -> str:
+        """The most restrictive action over several holders' (expression, category)."""
+        return self._most_restrictive(striking, licenses)[0]
+
+    def _most_restrictive(self, striking: bool, licenses: list[tuple[str, str]]) -> tuple[str, str]:
+        verdicts = [self._by_license(striking=striking, expression=e, category=c) for e, c in dict.fromkeys(licenses)]
+        return min(verdicts, key=lambda v: ACTIONS.index(v[0]))
 
     def judge(self, finding: Finding) -> tuple[str, str]:
         """(action, reason) for one finding, allow-lists included."""
@@ -47,7 +58,13 @@ class Policy:
             for pattern in patterns:
                 if _source_matches(src.name, src.path, pattern):
                     return "allow", f"{label} source ({pattern})"
-        return self._by_license(striking=finding.striking, expression=src.license, category=src.license_category)
+        licenses = [(src.license, src.license_category)]
+        if self.license_basis == "holders":
+            licenses += [(h.license, h.license_category) for h in finding.holders]
+        action, reason = self._most_restrictive(finding.striking, licenses)
+        if len(set(licenses)) > 1 and reason != "not striking":
+            reason += " (most restrictive of the holders' licenses)"
+        return action, reason
 
     def _by_license(self, *, striking: bool, expression: str, category: str) -> tuple[str, str]:
         ids = _ids_in(expression)
@@ -70,7 +87,7 @@ class Policy:
 
 def policy_from_settings(settings: object) -> Policy:
     """The Policy part of a ``licheck.config.Settings``."""
-    names = ("deny", "warn", "allow", "unknown", "first_party", "forks", "upstreams", "ignore_paths")
+    names = ("deny", "warn", "allow", "unknown", "first_party", "forks", "upstreams", "ignore_paths", "license_basis")
     return Policy(**{name: getattr(settings, name) for name in names})
 
 

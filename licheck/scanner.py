@@ -10,21 +10,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from licheck.analyze import AnalyzedUnit, FileAnalysis, UnreadableFile, analyze_file
+from licheck.decide.evidence import Evidence, evidence_of
+from licheck.decide.holders import Holder, Origin, holders_of, origin_of
+from licheck.decide.rules import Decision, Thresholds, decide
+from licheck.decide.stats import load_statistics
 from licheck.errors import InputError
 from licheck.inputs.files import DEFAULT_MAX_BYTES, iter_code_files, read_bytes
+from licheck.lookup import candidates
 from licheck.policy import Policy
-from licheck.rarity import Decision, Thresholds, decide
-from licheck.report.model import Finding, IndexSummary, ScanReport, Skipped, SourceRef
+from licheck.report.model import Finding, HolderRef, IndexSummary, ScanReport, Skipped, SourceRef
 from licheck.sketch import MinHasher
 from licheck.store.index_db import IndexDB, UnitRow
-from licheck.verify import Match, Side, compare, gather, quick_similarity, with_lexical_scores
+from licheck.verify import Match, Side, compare, gather, with_lexical_scores
 
 PARALLEL_MIN_FILES = 48  # fewer files than this are scanned in-process (a pre-commit hook: start fast)
-MAX_CANDIDATES = 20  # looked up by band hits
-MAX_VERIFIED = 5  # fully aligned, by quick similarity
-MIN_QUICK_SIMILARITY = 0.3
-CLOSE_VARIANT = 0.8  # candidates this close, in several sources, make a query unit a common pattern
-BUCKET_CAP = 200
+CLOSE_VARIANT = 0.8  # independent lineages this close to the query, several of them: a common pattern
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,7 @@ class Scanner:
         self.index = index
         self.settings = settings
         self.hasher = MinHasher(index.params)
-        self._rarity: dict[int, int] = {}
-        self._content_sources: dict[int, set[str]] = {}
+        self.statistics = load_statistics(index)
 
     def scan(self, targets: Iterable[ScanTarget], *, progress: Callable[[str, int, int], None] | None = None,
              jobs: int | None = None) -> ScanReport:
@@ -121,74 +120,59 @@ class Scanner:
         return _drop_overlaps(findings)
 
     def _best_match(self, analysis: FileAnalysis, unit: AnalyzedUnit, added: frozenset[int] | None) -> Finding | None:
-        hits = self.index.lookup(unit.band_keys, bucket_cap=BUCKET_CAP)
-        if not hits:
-            return None
-        ranked = sorted(hits, key=lambda uid: -hits[uid])[:MAX_CANDIDATES]
         query = gather(analysis.structural, analysis.lexical, analysis.lines, unit.unit.ranges,
                        frozenset(c.digest for c in analysis.comments
                                  if unit.unit.start_line <= c.line <= unit.unit.end_line))
-        sides = [(row, self._side(row)) for row in self.index.units(ranked)]
-        scored = sorted(((quick_similarity(query, side), row.id, row, side) for row, side in sides), reverse=True)
-        close_sources = self._sources_of(row for quick, _, row, _ in scored if quick >= CLOSE_VARIANT)
-        best: tuple[tuple[bool, float], Match, Decision, UnitRow, Side] | None = None
-        for quick, _, row, side in scored[:MAX_VERIFIED]:
-            if quick < MIN_QUICK_SIMILARITY:
-                break
+        found = candidates(self.index, unit.band_keys, query)
+        if not found:
+            return None
+        close = {row.lineage or row.id for quick, row, _ in found if quick >= CLOSE_VARIANT}
+        stats = self.statistics
+        best: tuple[tuple[bool, float], Match, Decision, Evidence, float, UnitRow, Side] | None = None
+        for _quick, row, side in found:
             match = compare(query, side)
-            if added is not None and not _added_share_enough(match, added, self.settings.thresholds):
+            if added is not None and not _added_share_enough(match, added):
                 continue
             if match.shared_comments:  # LiCoEval's route needs its lexical scores
                 match = with_lexical_scores(match, query, side)
-            holding = max(self._sources_holding(row.digest), len(close_sources))
-            decision = decide(match, sources_holding=holding, thresholds=self.settings.thresholds)
+            evidence = evidence_of(match, query, side, stats.counts)
+            e_value = stats.null.e_value(evidence.bits, language=analysis.language, tokens=len(query.structural),
+                                         lineages_now=stats.lineages)
+            decision = decide(match, e_value=e_value, close_lineages=len(close - {row.lineage or row.id}),
+                              thresholds=self.settings.thresholds)
             if not decision.report or (not decision.striking and not self.settings.include_similar):
                 continue
-            key = (decision.striking, match.similarity * match.matched_tokens)
+            key = (decision.striking, evidence.bits)
             if best is None or key > best[0]:
-                best = (key, match, decision, row, side)
+                best = (key, match, decision, evidence, e_value, row, side)
         if best is None:
             return None
-        _, match, decision, row, side = best
+        _, match, decision, evidence, e_value, row, side = best
         if not match.shared_comments:  # lexical scores are evidence in the report
             match = with_lexical_scores(match, query, side)
-        return self._finding(analysis, unit, row, match, decision)
+        return self._finding(analysis, unit, query, side, row, match, decision, evidence, e_value)
 
-    def _side(self, row: UnitRow) -> Side:
-        tokens = self.index.content_tokens(row.content_id)
-        return gather(tokens.structural, tokens.lexical, tokens.lines, row.ranges, tokens.comment_digests)
-
-    def _sources_of(self, rows: Iterable[UnitRow]) -> set[str]:
-        names: set[str] = set()
-        for row in rows:
-            if row.content_id not in self._content_sources:
-                self._content_sources[row.content_id] = {p.source.name for p in self.index.placements(row.content_id)}
-            names |= self._content_sources[row.content_id]
-        return names
-
-    def _sources_holding(self, digest: int) -> int:
-        if digest not in self._rarity:
-            self._rarity[digest] = self.index.sources_holding(digest)
-        return self._rarity[digest]
-
-    def _finding(self, analysis: FileAnalysis, unit: AnalyzedUnit, row: UnitRow, match: Match,
-                 decision: Decision) -> Finding | None:
-        placements = self.index.placements(row.content_id)
-        if not placements:
+    def _finding(self, analysis: FileAnalysis, unit: AnalyzedUnit, query: Side, side: Side, row: UnitRow,
+                 match: Match, decision: Decision, evidence: Evidence, e_value: float) -> Finding | None:
+        holders = holders_of(self.index, row, match.source_lines)
+        if not holders:
             return None  # a unit whose source was removed
-        place = placements[0]
-        src = place.source
+        origin: Origin = origin_of(holders)
+        place: Holder = origin.holder
+        ordered = [place] + [h for h in holders if h is not place]
         source = SourceRef(
-            name=src.name, version=src.version, path=place.path,
-            start_line=match.source_lines[0], end_line=match.source_lines[1], url=src.url,
+            name=place.name, version=place.version, path=place.path,
+            start_line=place.start_line, end_line=place.end_line, url=place.url,
             license=place.license, license_category=place.license_category, license_origin=place.license_origin,
-            unit_id=row.id, source_count=len({p.source.name for p in placements}),
+            unit_id=place.unit_id, source_count=len({h.name for h in holders}),
         )
         shared = tuple(sorted({c.text for c in analysis.comments if c.digest in match.shared_comments}))
-        policy = self.settings.policy.decide(striking=decision.striking, license_expression=source.license,
-                                             category=source.license_category)
+        policy = self.settings.policy.decide_many(
+            striking=decision.striking,
+            licenses=[(h.license, h.license_category) for h in (ordered if self.settings.policy.license_basis
+                                                                == "holders" else [place])])
         fingerprint = hashlib.blake2b(
-            f"{analysis.path}\0{src.name}\0{place.path}\0{row.digest}\0{unit.digest}".encode(), digest_size=12
+            f"{analysis.path}\0{place.name}\0{place.path}\0{row.digest}\0{unit.digest}".encode(), digest_size=12
         ).hexdigest()
         return Finding(
             path=analysis.path, start_line=match.query_lines[0], end_line=match.query_lines[1],
@@ -199,6 +183,12 @@ class Scanner:
                     "licoeval": round(match.licoeval, 4), "longest_run": match.longest_run,
                     "distinct_4grams": match.distinct_shingles},
             shared_comments=shared, policy=policy, fingerprint=fingerprint,
+            holders=tuple(HolderRef(h.name, h.version, h.path, h.start_line, h.end_line, h.license,
+                                    h.license_category, h.lineage) for h in ordered),
+            origin_rule=origin.rule, origin_ambiguous=origin.ambiguous,
+            evidence={"bits": round(evidence.bits, 1), "structural_bits": round(evidence.structural_bits, 1),
+                      "lexical_bits": round(evidence.lexical_bits, 1), "e_value": float(f"{max(e_value, 1e-300):.3g}")},
+            alignment=_alignment_lines(match, query, side),
         )
 
 
@@ -220,12 +210,24 @@ def _touches(unit: AnalyzedUnit, added: frozenset[int]) -> bool:
     return any(unit.unit.start_line <= line <= unit.unit.end_line for line in added)
 
 
-def _added_share_enough(match: Match, added: frozenset[int], thresholds: Thresholds) -> bool:
+def _added_share_enough(match: Match, added: frozenset[int]) -> bool:
     """In a diff, the matched query lines must be mostly added lines: old code never triggers on its own."""
     lo, hi = match.query_lines
     span = range(lo, hi + 1)
     new = sum(1 for line in span if line in added)
     return new >= max(1, len(span) // 2)
+
+
+def _alignment_lines(match: Match, query: Side, source: Side) -> tuple[tuple[int, int, int, int], ...]:
+    """The aligned blocks as line ranges (query lo, hi, source lo, hi), touching blocks merged."""
+    spans: list[list[int]] = []
+    for qs, qe, ss, se in match.blocks:
+        span = [query.lines[qs], query.lines[qe - 1], source.lines[ss], source.lines[se - 1]]
+        if spans and span[0] <= spans[-1][1] + 1 and span[2] <= spans[-1][3] + 1 and span[2] >= spans[-1][2]:
+            spans[-1][1], spans[-1][3] = max(spans[-1][1], span[1]), max(spans[-1][3], span[3])
+        else:
+            spans.append(span)
+    return tuple((a, b, c, d) for a, b, c, d in spans)
 
 
 def _drop_overlaps(findings: list[Finding]) -> list[Finding]:

@@ -43,6 +43,7 @@ class Match:
     bleu: float = 0.0  # LiCoEval's scores on the lexical streams: filled by with_lexical_scores
     jaccard5: float = 0.0
     edit: float = 0.0
+    blocks: tuple[tuple[int, int, int, int], ...] = ()  # aligned runs: (query start, end, source start, end) tokens
 
     @property
     def licoeval(self) -> float:
@@ -94,6 +95,7 @@ def compare(query: Side, source: Side) -> Match:
         matched_lines=query.lines[blocks[-1][1] - 1] - query.lines[blocks[0][0]] + 1 if blocks else 0,
         distinct_shingles=len(set(zip(q_tokens, q_tokens[1:], q_tokens[2:], q_tokens[3:], strict=False))),
         shared_comments=query.comments & source.comments,
+        blocks=tuple(blocks),
     )
 
 

@@ -77,6 +77,7 @@ def add_cmd(sources: tuple[str, ...], index_path: str, name: str | None, version
                 with _progress(console, ref.label) as (progress, _):
                     result = add_source(db, spec, progress=progress, analyzer=analyzer)
             _print_result(console, result)
+        _derive(console, db)
 
 
 @index.command("build")
@@ -85,8 +86,8 @@ def add_cmd(sources: tuple[str, ...], index_path: str, name: str | None, version
 @jobs_option
 @cache_option
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
-              help="local: this machine's cores. spark: Apache Spark (pip install 'licheck-provenance[spark]', "
-                   "Java 17+); writes a fresh index of the manifest's sources and swaps it in.")
+              help="local: this machine's cores. spark: Apache Spark (the distribution's spark extra, and Java "
+                   "17+); writes a fresh index of the manifest's sources and swaps it in.")
 @click.option("--master", default=None, metavar="URL",
               help="Spark master (default: local[*], or local[JOBS] with --jobs; under spark-submit, its master).")
 def build_cmd(manifest: str, index_path: str, jobs: int | None, cache_dir: str | None, engine: str,
@@ -115,6 +116,7 @@ def build_cmd(manifest: str, index_path: str, jobs: int | None, cache_dir: str |
         report = build_from_manifest(db, loaded, cache=cache, jobs=jobs, progress=progress,
                                      on_source=lambda outcome, done, total: _print_outcome(console, outcome, done,
                                                                                            total, sources))
+        _derive(console, db)
         units = db.unit_count()
     indexed, unchanged, failed = (report.count(s) for s in ("indexed", "unchanged", "failed"))
     console.print(f"{index_path}: {indexed} indexed, {unchanged} unchanged, {failed} failed; {units} units in all")
@@ -168,13 +170,24 @@ def manifests_cmd() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 def info_cmd(index_path: str, fmt: str) -> None:
     """Show what an index holds and how it was built."""
-    from licheck.store.index_db import IndexDB
+    from licheck.decide.derive import load_null
+    from licheck.store.shards import ShardedIndex, open_index
 
-    with IndexDB.open_readonly(index_path) as db:
+    with open_index(index_path) as db:
         sources = db.list_sources()
         meta = db.meta()
         units = db.unit_count()
-    data = {"path": index_path, "sources": len(sources), "units": units, "meta": meta, "source_list": sources}
+        shards = len(db.shards) if isinstance(db, ShardedIndex) else 0
+        null = load_null(db)
+        lineages = int(db.statistic("lineages") or 0)
+        stale = db.statistics_stale
+    statistics = {"lineages": lineages, "stale": stale,
+                  "null": None if null is None else {"fitted_at_lineages": null.lineages,
+                                                     "strata": {k: v.as_dict() for k, v in null.strata.items()}}}
+    data = {"path": index_path, "sources": len(sources), "units": units, "meta": meta, "source_list": sources,
+            "statistics": statistics}
+    if shards:
+        data["shards"] = shards
     if fmt == "json":
         click.echo(json.dumps(data, indent=2))
         return
@@ -187,15 +200,27 @@ def info_cmd(index_path: str, fmt: str) -> None:
         table.add_row(str(s["name"]), str(s["version"]), str(s["license"]), str(s["license_category"]),
                       str(s["license_origin"]), str(s["file_count"]), str(s["unit_count"]))
     out_console().print(table)
+    out_console().print(escape(_null_summary(lineages, stale, null)))
+
+
+def _null_summary(lineages: int, stale: bool, null: Any) -> str:
+    if null is None:
+        return "no null distribution yet: run `licheck index refresh`"
+    lines = [f"{lineages:,} lineages{' (stale: run `licheck index refresh`)' if stale else ''}; null fitted at "
+             f"{null.lineages:,} lineages — best evidence of independent code, by language/size bin:"]
+    for key, fit in sorted(null.strata.items()):
+        lines.append(f"  {key:<14} n={fit.n:<5} median {fit.quantiles[len(fit.quantiles) // 2]:7.1f} bits, "
+                     f"tail above {fit.u:.1f} bits falls e-fold per {1 / fit.lam:.1f} bits")
+    return "\n".join(lines)
 
 
 @index.command("list")
 @index_option()
 def list_cmd(index_path: str) -> None:
     """List the sources in an index, one per line."""
-    from licheck.store.index_db import IndexDB
+    from licheck.store.shards import open_index
 
-    with IndexDB.open_readonly(index_path) as db:
+    with open_index(index_path) as db:
         for s in db.list_sources():
             click.echo(f"{s['name']}\t{s['version']}\t{s['license']}\t{s['origin']}")
 
@@ -205,15 +230,24 @@ def list_cmd(index_path: str) -> None:
 @index_option()
 @click.option("--version", "version", default=None, help="Only this version.")
 def remove_cmd(source: str, index_path: str, version: str | None) -> None:
-    """Remove a source (all its versions unless --version) from the index."""
-    from licheck.store.index_db import IndexDB
+    """Remove a source (all its versions unless --version) from the index (a file or a sharded folder)."""
+    from licheck.store.shards import remove_source
 
-    with IndexDB.open_for_write(index_path) as db:
-        with db.transaction():
-            removed = db.remove_source(source, version)
+    removed = remove_source(Path(index_path), source, version, derive=lambda db: _derive(err_console(), db))
     if not removed:
         raise UsageError(f"no source named {source!r} in {index_path}", hint="see `licheck index list`")
     err_console().print(f"removed {removed} source(s) named {source}")
+
+
+@index.command("refresh")
+@index_option()
+@click.option("--refit", is_flag=True, help="Refit the null distribution even if the index has not grown much.")
+def refresh_cmd(index_path: str, refit: bool) -> None:
+    """Derive the index's lineages, shingle counts and null distribution again (add/build/remove do it)."""
+    from licheck.store.index_db import IndexDB
+
+    with IndexDB.open_for_write(index_path) as db:
+        _derive(err_console(), db, refit=refit, force=True)
 
 
 @index.command("vacuum")
@@ -225,6 +259,19 @@ def vacuum_cmd(index_path: str) -> None:
     with IndexDB.open_for_write(index_path) as db:
         db.vacuum()
     err_console().print(f"{index_path}: vacuumed")
+
+
+def _derive(console: Console, db: Any, *, refit: bool = False, force: bool = False) -> None:
+    """The statistics the decision reads (licheck.decide.derive), after the index changed."""
+    from licheck.decide.derive import derive_statistics
+
+    if not (force or refit or db.statistics_stale):
+        return
+    with console.status("deriving lineages and the null distribution") as status:
+        timings = derive_statistics(db, refit=refit, progress=lambda message: status.update(escape(message)))
+    lineages = int(db.statistic("lineages") or 0)
+    console.print(escape(f"{db.path}: {lineages:,} lineages; null {'refitted' if timings.get('null_refit') else 'kept'}"
+                         f" ({sum(v for k, v in timings.items() if k.endswith('_s')):.1f} s)"))
 
 
 # -- rendering ---------------------------------------------------------------------------------------------
@@ -292,3 +339,13 @@ def _result_line(result: AddResult) -> str:
     src = result.source
     return escape(f"{result.files} files, {result.units} new units, license {src.license} ({src.license_category}) "
                   f"from {src.license_origin or 'nowhere'}" + (f", {len(result.skipped)} skipped" if result.skipped else ""))
+
+
+def _add_shard_commands() -> None:
+    from licheck.cli.shards_cmd import compact_cmd, merge_cmd
+
+    index.add_command(compact_cmd)
+    index.add_command(merge_cmd)
+
+
+_add_shard_commands()

@@ -76,6 +76,8 @@ def run_scan(*, paths: tuple[str, ...], staged: bool, diff_rev: str | None, diff
     thresholds = ScanSettings().thresholds
     if settings.min_tokens is not None:
         thresholds = replace(thresholds, min_tokens=settings.min_tokens)
+    if settings.max_e_value is not None:
+        thresholds = replace(thresholds, max_e_value=settings.max_e_value)
     scan_settings = ScanSettings(thresholds=thresholds, policy=policy, include_similar=not settings.striking_only)
     with IndexDB.open_readonly(index) as db:
         with progress_bar("scanning") as progress:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from licheck.decide.derive import derive_statistics
 from licheck.indexer import SourceSpec, add_source
 from licheck.report.model import Finding
 from licheck.scanner import Scanner, ScanTarget
@@ -16,6 +17,7 @@ def build_index(path: Path, *sources: tuple[Path, str, str]) -> Path:
     with IndexDB.open_for_write(path) as db:
         for root, name, license_ in sources:
             add_source(db, SourceSpec(root, name=name, version="1.0", license=license_), jobs=1)
+        derive_statistics(db)
     return path
 
 

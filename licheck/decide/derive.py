@@ -1,0 +1,170 @@
+"""What the decision reads from an index, derived after every change: lineages, shingle counts, the null.
+
+``derive_statistics`` runs when a writer closes an index it changed (``IndexDB.__exit__``), after ``licheck
+index add/build/remove``, and on demand (``licheck index refresh``):
+
+1. lineages — near-duplicate clusters over the index's own band rows (``lineage.cluster_lineages``);
+2. shingle counts — each lineage's structural and lexical 4-grams, counted once per lineage (``information``);
+3. the null — a seeded sample of lineages scanned against the rest of the index, fitted per language and size
+   (``null.NullModel``). It is refitted when the lineage count moved by more than ``REFIT_GROWTH`` since the fit
+   (or on ``refresh --refit``); in between, E-values scale with the growth, as BLAST's do with database size.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from licheck.decide.evidence import evidence_of
+from licheck.decide.information import ShingleCounts, lexical_shingles, structural_shingles
+from licheck.decide.lineage import cluster_lineages
+from licheck.decide.null import NullModel
+from licheck.lookup import candidates
+from licheck.store.index_db import IndexDB, UnitRow
+from licheck.verify import compare, gather
+
+NULL_SAMPLE = 1200  # sampled lineages; the tail fit needs a few hundred per stratum at most
+MIN_NULL_TOKENS = 25  # as the decision's floor: shorter units are never reported
+REFIT_GROWTH = 0.25
+SEED = 20261203
+
+Progress = Callable[[str], None]
+
+
+def derive_statistics(db: IndexDB, *, refit: bool = False, progress: Progress | None = None) -> dict[str, float]:
+    """Recompute lineages, shingle counts and (when due) the null of a writable index; returns timings."""
+    say = progress or (lambda _message: None)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    units = list(db.all_units())  # (id, content id, ranges, tokens, lineage, language), by content
+    ids = np.array([u[0] for u in units], dtype=np.int64)
+    say(f"lineages of {len(ids):,} units")
+    rows = db.band_rows()
+    by_id = {u[0]: u for u in units}
+    lineage = cluster_lineages(ids, rows, keep_edges=lambda edges: _lexically_close(db, by_id, edges)) \
+        if len(ids) else ids
+    with db.transaction():
+        db.set_lineages(zip(lineage.tolist(), ids.tolist(), strict=True))
+    timings["lineages_s"] = time.perf_counter() - t0
+    representatives = [u for u, lin in zip(units, lineage.tolist(), strict=True) if u[0] == lin]
+
+    # The null and the shingle counts its scores were computed with are one model: both are refitted together,
+    # and in between E-values scale with the index's growth (a match's bits stay what they were at the fit).
+    old = load_null(db)
+    counts_blob = db.statistic("shingles")
+    lineages_now = len(representatives)
+    due = refit or old is None or counts_blob is None \
+        or abs(lineages_now - old.lineages) > REFIT_GROWTH * max(old.lineages, 1)
+    t0 = time.perf_counter()
+    if due:
+        say(f"shingle counts over {len(representatives):,} lineages")
+        counts = _count_shingles(db, representatives)
+    else:
+        counts = ShingleCounts.from_bytes(counts_blob)
+    timings["shingles_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    null = _fit_null(db, representatives, lineage, ids, rows, counts, say) if due else old
+    timings["null_s"] = time.perf_counter() - t0
+    timings["null_refit"] = float(due)
+    with db.transaction():
+        db.put_statistic("shingles", counts.to_bytes())
+        db.put_statistic("null", null.to_bytes())
+        db.put_statistic("lineages", str(lineages_now).encode())
+        db.put_statistic("stale", b"0")
+    return timings
+
+
+def _count_shingles(db: IndexDB, representatives: list) -> ShingleCounts:
+    counts = ShingleCounts.empty(sum(u[3] for u in representatives) * 2)
+    for _unit_id, content_id, ranges, _tokens, _lin, _lang in representatives:
+        structural, lexical = _unit_streams(db, content_id, ranges)
+        counts.add_file(np.concatenate([structural_shingles(structural), lexical_shingles(lexical)]))
+    return counts
+
+
+def _unit_streams(db: IndexDB, content_id: int, ranges: bytes) -> tuple[np.ndarray, np.ndarray]:
+    tokens = db.content_tokens(content_id)
+    side = gather(tokens.structural, tokens.lexical, tokens.lines, unpack_ranges(ranges), frozenset())
+    return np.asarray(side.structural, dtype=np.uint32), np.asarray(side.lexical, dtype=np.uint32)
+
+
+LINEAGE_LEXICAL_JACCARD = 0.5  # near-identical copies keep most raw-token 4-grams; same-shape rewrites do not
+
+
+def _lexically_close(db: IndexDB, by_id: dict, edges: np.ndarray) -> np.ndarray:
+    """For each structural near-duplicate pair: do the two units also share most of their raw-token 4-grams?"""
+    cache: dict[int, np.ndarray] = {}
+
+    def shingles(unit_id: int) -> np.ndarray:
+        if unit_id not in cache:
+            unit = by_id[unit_id]
+            cache[unit_id] = lexical_shingles(_unit_streams(db, unit[1], unit[2])[1])
+        return cache[unit_id]
+
+    keep = np.zeros(len(edges), dtype=bool)
+    for i, (a, b) in enumerate(edges.tolist()):
+        if a not in by_id or b not in by_id:
+            continue
+        sa, sb = shingles(a), shingles(b)
+        union = len(np.union1d(sa, sb))
+        keep[i] = union > 0 and len(np.intersect1d(sa, sb, assume_unique=True)) >= LINEAGE_LEXICAL_JACCARD * union
+    return keep
+
+
+def load_null(db: IndexDB) -> NullModel | None:
+    data = db.statistic("null")
+    if data is None:
+        return None
+    try:
+        return NullModel.from_bytes(data)
+    except (ValueError, KeyError, TypeError):
+        return None  # another licheck's null: refitted on the next derive
+
+
+def _fit_null(db: IndexDB, representatives: list, lineage: np.ndarray, ids: np.ndarray, rows: np.ndarray,
+              counts: ShingleCounts, say: Progress) -> NullModel:
+    eligible = [u for u in representatives if u[3] >= MIN_NULL_TOKENS]
+    rng = np.random.default_rng(SEED)
+    if len(eligible) > NULL_SAMPLE:
+        eligible = [eligible[i] for i in sorted(rng.choice(len(eligible), NULL_SAMPLE, replace=False))]
+    say(f"null distribution from {len(eligible):,} sampled lineages")
+    lineage_of = dict(zip(ids.tolist(), lineage.tolist(), strict=True))
+    wanted = np.array([u[0] for u in eligible], dtype=np.int64)
+    keys_of = _band_keys_of(rows, wanted)
+    sources_cache: dict[int, frozenset[int]] = {}
+
+    def sources(content_id: int) -> frozenset[int]:
+        if content_id not in sources_cache:
+            sources_cache[content_id] = db.content_sources(content_id)
+        return sources_cache[content_id]
+
+    samples = []
+    for unit_id, content_id, ranges, token_count, _lin, language in eligible:
+        tokens = db.content_tokens(content_id)
+        query = gather(tokens.structural, tokens.lexical, tokens.lines, unpack_ranges(ranges), frozenset())
+        own_sources = sources(content_id)
+
+        def independent(row: UnitRow, own: int = lineage_of[unit_id], mine: frozenset[int] = own_sources) -> bool:
+            return lineage_of.get(row.id, row.id) != own and not (sources(row.content_id) & mine)
+
+        best = 0.0
+        for _quick, _row, side in candidates(db, keys_of.get(unit_id, []), query, keep=independent):
+            best = max(best, evidence_of(compare(query, side), query, side, counts).bits)
+        samples.append((language, token_count, best))
+    return NullModel.fit(samples, lineages=len(representatives))
+
+
+def _band_keys_of(rows: np.ndarray, unit_ids: np.ndarray) -> dict[int, list[int]]:
+    if len(rows) == 0 or len(unit_ids) == 0:
+        return {}
+    picked = rows[np.isin(rows[:, 1], unit_ids)]
+    picked = picked[np.argsort(picked[:, 1], kind="stable")]
+    starts = np.flatnonzero(np.r_[True, picked[1:, 1] != picked[:-1, 1]])
+    return {int(picked[s, 1]): picked[s:e, 0].tolist() for s, e in zip(starts, np.r_[starts[1:], len(picked)], strict=True)}
+
+
+def unpack_ranges(blob: bytes) -> tuple[tuple[int, int], ...]:
+    """A unit's token ranges as the index stores them (pairs of little-endian uint32)."""
+    return tuple(map(tuple, np.frombuffer(blob, dtype="<u4").reshape(-1, 2).tolist()))

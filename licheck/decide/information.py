@@ -1,0 +1,80 @@
+"""How much a matched shingle says: its count over the index's lineages, as bits.
+
+A shingle (a run of 4 structural tokens, or of 4 raw lexical tokens) that few lineages of the index contain is
+evidence of copying when two pieces of code share it; one that every lineage contains (``for ID in range``,
+``STR , STR ,``) is evidence of nothing. Counts are kept per *lineage owner*: each lineage is counted once, in
+the first file that holds it, so a function vendored into fifty packages counts once, like the original.
+
+The counts live in one fixed-width table of saturating 8-bit counters indexed by a hash of the shingle (a
+count-min sketch of depth one): collisions can only raise a count, so the bits are never overstated.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from licheck.shingle import shingle_hashes
+
+SHINGLE_K = 4
+PRIOR_FILES = 32  # pseudo-files: a tiny index does not make every shingle look rare
+_LEXICAL_SALT = np.uint64(0x5BD1E9955BD1E995)
+_MULT = np.uint64(0x9E3779B97F4A7C15)
+MIN_WIDTH_BITS, MAX_WIDTH_BITS = 12, 26
+
+
+def structural_shingles(ids: np.ndarray) -> np.ndarray:
+    return shingle_hashes(np.asarray(ids, dtype=np.uint32), SHINGLE_K) if len(ids) >= SHINGLE_K else _EMPTY
+
+
+def lexical_shingles(ids: np.ndarray) -> np.ndarray:
+    if len(ids) < SHINGLE_K:
+        return _EMPTY
+    return shingle_hashes(np.asarray(ids, dtype=np.uint32), SHINGLE_K) ^ _LEXICAL_SALT
+
+
+_EMPTY = np.empty(0, dtype=np.uint64)
+
+
+@dataclass
+class ShingleCounts:
+    """Saturating counts of shingles over lineage owners, and how many owner files were counted."""
+
+    table: np.ndarray  # uint8, length a power of two
+    files: int
+
+    @classmethod
+    def empty(cls, distinct_estimate: int) -> ShingleCounts:
+        bits = min(MAX_WIDTH_BITS, max(MIN_WIDTH_BITS, math.ceil(math.log2(max(2, 2 * distinct_estimate)))))
+        return cls(np.zeros(1 << bits, dtype=np.uint8), 0)
+
+    def _slots(self, hashes: np.ndarray) -> np.ndarray:
+        shift = np.uint64(64 - int(math.log2(len(self.table))))
+        with np.errstate(over="ignore"):
+            return ((hashes.astype(np.uint64) * _MULT) >> shift).astype(np.int64)
+
+    def add_file(self, hashes: np.ndarray) -> None:
+        """Count the distinct shingles of one owner file once each."""
+        slots = np.unique(self._slots(hashes))
+        self.table[slots] = np.minimum(self.table[slots].astype(np.int16) + 1, 255).astype(np.uint8)
+        self.files += 1
+
+    def counts(self, hashes: np.ndarray) -> np.ndarray:
+        return self.table[self._slots(hashes)].astype(np.float64)
+
+    def bits(self, hashes: np.ndarray) -> float:
+        """Information of a set of shared shingles: Σ log2(files / lineages holding it), each at least 1 holder."""
+        if len(hashes) == 0:
+            return 0.0
+        total = self.files + PRIOR_FILES
+        held = np.maximum(self.counts(hashes), 1.0)
+        return float(np.log2(total / held).sum())
+
+    def to_bytes(self) -> bytes:
+        return self.files.to_bytes(8, "little") + self.table.tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ShingleCounts:
+        return cls(np.frombuffer(data, dtype=np.uint8, offset=8), int.from_bytes(data[:8], "little"))

@@ -1,0 +1,83 @@
+"""Near-identical copies of a unit are one *lineage*: connected components over shared LSH bands.
+
+Two units whose MinHash signatures agree on at least ``min_shared`` of the index's bands have an estimated
+shingle Jaccard of about (min_shared / bands) ** (1 / rows) or more (0.79 for 21 of 42 bands of 3 rows): the same
+code, vendored, forked or copied with small edits. This is the standard large-scale MinHash deduplication job —
+bands → candidate pairs → connected components — run over the index's own band rows, so it needs no second
+sketch. Buckets holding more than ``bucket_cap`` units are boilerplate and make no pairs (as in lookups).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+DEFAULT_MIN_SHARED = 21  # of 42 bands × 3 rows: estimated Jaccard ≥ 0.79
+BUCKET_CAP = 200
+
+
+def candidate_pairs(band_rows: np.ndarray, *, bucket_cap: int = BUCKET_CAP) -> np.ndarray:
+    """(a, b, shared bands) for every pair of units sharing a band bucket, a < b; rows are (key, unit id)."""
+    if len(band_rows) < 2:
+        return np.empty((0, 3), dtype=np.int64)
+    rows = band_rows[np.lexsort((band_rows[:, 1], band_rows[:, 0]))]
+    keys, units = rows[:, 0], rows[:, 1]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    codes = []
+    for size in np.unique(sizes):
+        if size < 2 or size > bucket_cap:
+            continue
+        first = starts[sizes == size]
+        members = units[first[:, None] + np.arange(size)]  # buckets × size
+        i, j = np.triu_indices(size, k=1)
+        a, b = members[:, i].ravel(), members[:, j].ravel()
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        codes.append((lo << 32) | hi)
+    if not codes:
+        return np.empty((0, 3), dtype=np.int64)
+    pair_codes, shared = np.unique(np.concatenate(codes), return_counts=True)
+    return np.column_stack([pair_codes >> 32, pair_codes & 0xFFFFFFFF, shared])
+
+
+def cluster_lineages(unit_ids: np.ndarray, band_rows: np.ndarray, *, min_shared: int = DEFAULT_MIN_SHARED,
+                     bucket_cap: int = BUCKET_CAP,
+                     keep_edges: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+    """The lineage of each unit in ``unit_ids``: the smallest unit id of its connected component.
+
+    ``keep_edges`` (edges → boolean mask) confirms candidate edges beyond the bands: the bands see structure
+    only, and independently written code of one shape must not become one lineage (``derive`` checks that the
+    two units also share most of their raw tokens).
+    """
+    unit_ids = np.asarray(unit_ids, dtype=np.int64)
+    pairs = candidate_pairs(band_rows, bucket_cap=bucket_cap)
+    edges = pairs[pairs[:, 2] >= min_shared, :2] if len(pairs) else pairs[:, :2]
+    if keep_edges is not None and len(edges):
+        edges = edges[keep_edges(edges)]
+    return connected_components(unit_ids, edges)
+
+
+def connected_components(nodes: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Label of each node (the smallest node id of its component); edges between nodes given by id."""
+    order = np.argsort(nodes)
+    sorted_nodes = nodes[order]
+    label = np.arange(len(nodes))
+    if len(edges):
+        a = np.searchsorted(sorted_nodes, edges[:, 0])
+        b = np.searchsorted(sorted_nodes, edges[:, 1])
+        known = (a < len(nodes)) & (b < len(nodes))
+        a, b = a[known], b[known]
+        known = (sorted_nodes[a] == edges[known, 0]) & (sorted_nodes[b] == edges[known, 1])
+        a, b = a[known], b[known]
+        while True:  # min-label propagation with pointer jumping: converges in O(log n) rounds on chains
+            low = np.minimum(label[a], label[b])
+            before = label.copy()
+            np.minimum.at(label, a, low)
+            np.minimum.at(label, b, low)
+            label = label[label]
+            if np.array_equal(label, before):
+                break
+    result = np.empty(len(nodes), dtype=np.int64)
+    result[order] = sorted_nodes[label]
+    return result

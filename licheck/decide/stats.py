@@ -1,0 +1,35 @@
+"""The derived statistics a scan reads from its index (written by ``derive``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from licheck.decide.information import ShingleCounts
+from licheck.decide.null import NullModel
+from licheck.errors import IndexFileError
+from licheck.store.index_db import IndexDB
+
+REFRESH_HINT = "run `licheck index refresh --index FILE` once (it derives lineages and the null)"
+
+
+@dataclass(frozen=True)
+class DecisionStatistics:
+    counts: ShingleCounts
+    null: NullModel
+    lineages: int
+    stale: bool  # sources changed since they were derived (an interrupted add): still usable, refreshed next write
+
+
+def load_statistics(index: IndexDB) -> DecisionStatistics:
+    shingles, null, lineages = (index.statistic(name) for name in ("shingles", "null", "lineages"))
+    if shingles is None or null is None or lineages is None:
+        raise IndexFileError(f"{index.path} has no derived statistics (lineages, null distribution)",
+                             hint=REFRESH_HINT)
+    try:
+        model = NullModel.from_bytes(null)
+        counts = ShingleCounts.from_bytes(shingles)
+        count = int(lineages)
+    except (ValueError, KeyError, TypeError):
+        raise IndexFileError(f"{index.path} holds derived statistics this licheck cannot read",
+                             hint=REFRESH_HINT) from None
+    return DecisionStatistics(counts, model, count, index.statistics_stale)

@@ -1,0 +1,100 @@
+"""How a match is decided, by intent: lineages not source counts, significance against the index, every holder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from licheck.decide.holders import Holder, origin_of
+from licheck.indexer import SourceSpec, add_source
+from licheck.store.index_db import IndexDB
+from tests.core.generated import task_program, write_task_projects
+from tests.core.helpers import build_index, function_source, rename, scan_text, striking
+
+CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "corpus" / "python"
+INVENTORY = (CORPUS / "inventory.py").read_text()
+VENDORS = [("shipit", "MIT"), ("crateflow", "Apache-2.0"), ("palletize", "MIT"), ("stockroom", "BSD-3-Clause")]
+RENAMES = {"warehouses": "depots", "demand": "orders", "safety_margin": "buffer", "rebalance_stock": "level_out"}
+
+
+def _edited_copy() -> str:
+    """rebalance_stock, renamed, one statement changed: what a model that memorised it emits."""
+    copy = rename(function_source(INVENTORY, "rebalance_stock"), RENAMES)
+    return copy.replace("return", "result = None\n    return", 1)
+
+
+@pytest.fixture(scope="module")
+def vendored_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """warehouse-kit upstream, vendored into four other projects' _vendor/ trees, plus independent authors."""
+    root = tmp_path_factory.mktemp("vendored")
+    sources = [(CORPUS, "warehouse-kit", "GPL-3.0-only")]
+    for name, license_ in VENDORS:
+        folder = root / name
+        vendored = folder / name / "_vendor" / "warehouse_kit"
+        vendored.mkdir(parents=True)
+        (vendored / "inventory.py").write_text(INVENTORY)
+        (folder / name / "app.py").write_text(task_program(hash(name) % 1000 + 5000))
+        sources.append((folder, name, license_))
+    sources += write_task_projects(root / "authors", range(60))
+    return build_index(root / "index.sqlite", *sources)
+
+
+def test_widely_vendored_function_is_striking_against_every_holder(vendored_index: Path) -> None:
+    found = striking(scan_text(vendored_index, "generated.py", _edited_copy()))
+    assert len(found) == 1
+    finding = found[0]
+    assert finding.decided_by == "e-value" and finding.evidence["e_value"] <= 1e-2
+    assert {h.name for h in finding.holders} == {"warehouse-kit", *(name for name, _ in VENDORS)}
+    assert finding.source.source_count == 5
+    # the policy decides on the most restrictive holder: the GPL upstream
+    assert finding.policy == "deny"
+
+
+def test_origin_is_the_upstream_not_the_vendored_copy(vendored_index: Path) -> None:
+    finding = striking(scan_text(vendored_index, "generated.py", _edited_copy()))[0]
+    assert (finding.source.name, finding.source.path) == ("warehouse-kit", "inventory.py")
+    assert finding.origin_rule in ("not vendored", "package name") and not finding.origin_ambiguous
+    assert finding.holders[0].name == "warehouse-kit"
+    assert all("/_vendor/" in h.path for h in finding.holders[1:])
+
+
+def test_ambiguous_origin_is_said_plainly() -> None:
+    def holder(name: str, path: str) -> Holder:
+        return Holder(name, "1.0", path, 1, 9, "MIT", "permissive", "", "", 1, 1)
+
+    origin = origin_of([holder("alpha", "src/util.py"), holder("beta", "lib/util.py")])
+    assert origin.ambiguous and origin.holder.name == "alpha"
+    named = origin_of([holder("alpha", "alpha/util.py"), holder("beta", "beta/_vendor/alpha/util.py")])
+    assert not named.ambiguous and named.holder.name == "alpha"
+
+
+def test_task_dictated_short_program_is_not_striking(tmp_path: Path) -> None:
+    index = build_index(tmp_path / "authors.sqlite", *write_task_projects(tmp_path / "authors", range(80)))
+    flagged = [seed for seed in range(1000, 1030) if striking(scan_text(index, "solution.py", task_program(seed)))]
+    # an author whose every choice and most names repeat an indexed one is a genuine near-duplicate; rare
+    assert len(flagged) <= 1, flagged
+
+
+def test_e_value_grows_with_the_index(tmp_path: Path) -> None:
+    index = build_index(tmp_path / "i.sqlite", (CORPUS, "warehouse-kit", "GPL-3.0-only"),
+                        *write_task_projects(tmp_path / "authors", range(60)))
+    before = striking(scan_text(index, "generated.py", _edited_copy()))[0].evidence
+    with IndexDB.open_for_write(index) as db:  # a few more unrelated sources: the same match is less surprising
+        for project in write_task_projects(tmp_path / "more", range(100, 110)):
+            add_source(db, SourceSpec(project[0], name=project[1], version="1.0", license="MIT"), jobs=1)
+    after = striking(scan_text(index, "generated.py", _edited_copy()))[0].evidence
+    assert after["bits"] == before["bits"]
+    assert after["e_value"] > before["e_value"]
+
+
+def test_index_without_derived_statistics_asks_for_a_refresh(tmp_path: Path) -> None:
+    from licheck.errors import IndexFileError
+    from licheck.scanner import Scanner
+
+    index = build_index(tmp_path / "i.sqlite", (CORPUS, "warehouse-kit", "GPL-3.0-only"))
+    with IndexDB.open_for_write(index) as db, db.transaction():
+        db.db.execute("DELETE FROM statistics WHERE name = 'null'")
+        db.put_statistic("stale", b"0")  # as an index written by a licheck that derived nothing
+    with IndexDB.open_readonly(index) as db, pytest.raises(IndexFileError, match="licheck index refresh"):
+        Scanner(db)
