@@ -45,7 +45,7 @@ from pathlib import Path
 from licheck.analyze import UnreadableFile, analyze_file
 from licheck.indexer import Analyzer, SourceSpec, add_source
 from licheck.inputs.files import InputFile, read_bytes
-from licheck.rarity import Thresholds
+from licheck.decide.rules import Thresholds
 from licheck.scanner import Scanner, ScanSettings
 from licheck.sketch import MinHasher, SketchParams
 from licheck.store.index_db import IndexDB

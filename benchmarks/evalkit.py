@@ -239,7 +239,7 @@ def _scan_init(index_path: str, min_tokens: int | None) -> None:
     _WORKER["db"] = db
     settings = ScanSettings()
     if min_tokens is not None:
-        from licheck.rarity import Thresholds
+        from licheck.decide.rules import Thresholds
 
         settings = ScanSettings(thresholds=Thresholds(min_tokens=min_tokens))
     _WORKER["scanner"] = Scanner(db, settings)
