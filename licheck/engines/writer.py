@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ class WrittenSource:
 @dataclass
 class WriteReport:
     sources: list[WrittenSource] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds of the steps after the rows were written
 
     @property
     def failed(self) -> list[WrittenSource]:
@@ -61,9 +63,14 @@ def write_index(target: Path, rows: Iterable[SourceRow | AnalyzedRow], *, params
     try:
         with IndexDB.open_for_write(fresh, params) as db:
             _write_rows(db, rows, report)
+            start = time.perf_counter()
+            db.merge_bands()  # as closing a local build's index does, before the statistics read the bands
+            report.timings["merge_bands"] = time.perf_counter() - start
             from licheck.engines import derive
 
+            start = time.perf_counter()
             derive.derive_if_available(db)
+            report.timings["derive_statistics"] = time.perf_counter() - start
         os.replace(fresh, target)
     except BaseException as exc:
         fresh.unlink(missing_ok=True)
