@@ -79,6 +79,8 @@ def extract(model_dir: Path | None, output: Path | None, from_outputs: Path | No
 @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0.1, 600))
 @click.option("--retries", default=2, show_default=True, type=click.IntRange(0, 10),
               help="Retries per endpoint request (timeouts, 429 and 5xx; Retry-After honoured, capped at 30 s).")
+@click.option("--max-calls", type=click.IntRange(3), help="Endpoint call budget: positions are queried "
+              "sequentially until the verdict is decided or the budget is spent (default: --max-positions).")
 @click.option("--rate-limit", default=0.0, show_default=True, type=click.FloatRange(0),
               help="Most endpoint requests per second (0: no limit).")
 @click.option("--allow-pickle", is_flag=True, help="Allow .bin/.pt checkpoints (weights_only=True).")
@@ -91,7 +93,8 @@ def extract(model_dir: Path | None, output: Path | None, from_outputs: Path | No
 def verify(ctx: click.Context, fingerprint_file: Path, suspect_model: Path | None, run: bool,
            suspect_outputs: Path | None, suspect_endpoint: str | None, suspect_name: str | None, api_key_env: str,
            null_path: Path | None, null_models: tuple[Path, ...], prompts: Path | None, max_positions: int, alpha: float, softcap: float | None,
-           top_k: int, api_shape: str, record: Path | None, timeout: float, retries: int, rate_limit: float,
+           top_k: int, api_shape: str, record: Path | None, timeout: float, retries: int, max_calls: int | None,
+           rate_limit: float,
            allow_pickle: bool, fmt: str, plot: Path | None, output: Path | None, evidence: Path | None) -> None:
     """Test a suspect against FINGERPRINT. Exit 1 when derived, 0 otherwise, 2 on errors."""
     from licheck.fingerprint import api
@@ -120,7 +123,7 @@ def verify(ctx: click.Context, fingerprint_file: Path, suspect_model: Path | Non
             fingerprint_file, suspect_endpoint or "", suspect_name, api_key=os.environ.get(api_key_env),
             null_path=null_path, prompts=prompts, max_positions=max_positions, alpha=alpha, top_k=top_k,
             timeout=timeout, record=record, null_models=list(null_models), api=api_shape, rate_limit=rate_limit,
-            retries=retries, progress=_progress)
+            retries=retries, max_calls=max_calls, progress=_progress)
     text = json.dumps(report.data, indent=2) if fmt == "json" else render_table(report)
     if output is not None:
         output.write_text(text + "\n", encoding="utf-8")

@@ -33,8 +33,8 @@ def test_chat_only_server_is_detected_and_a_bf16_copy_convicted_through_top_logp
     assert report["verdict"] == "derived" and report["mode"] == "top-k+logit-bias"
     assert {r["_shape"] for r in server.requests} == {"chat"}
     assert all(r["top_logprobs"] <= 20 and r["logprobs"] is True for r in server.requests)
-    # one plain call per position (8) and for the bias probe; every other call carries a logit bias
-    assert sum("logit_bias" not in r for r in server.requests) == 8 + 1
+    # one plain call per position (the probe's doubles as the first position's); the rest carry a logit bias
+    assert sum("logit_bias" not in r for r in server.requests) == report["positions"]
     assert any("chat completions answered" in note for note in report["notes"])
     assert report["calls"] == len(server.requests) == len(report["call_log"]) == len(_lines(record))
 
@@ -104,3 +104,25 @@ def test_dispute_record_hashes_are_those_of_the_exact_bytes_exchanged(models, vi
         assert datetime.fromisoformat(entry["sent_at"]) <= datetime.fromisoformat(entry["received_at"])
     assert report["dispute_record"]["sha256"] == "sha256:" + hashlib.sha256(
         record.name.encode() + b"\0" + record.read_bytes()).hexdigest()
+
+
+def test_sequential_test_stops_at_the_first_decided_look_within_24_calls(models, victim_fp, null_file) -> None:
+    with ModelServer(models["bf16"], ServerMode()) as server:
+        result = _verify(victim_fp, server.url, "--max-positions", "64")
+    report = json.loads(result.stdout)
+    assert result.exit_code == 1 and report["positions"] == 4 and report["calls"] == len(server.requests) <= 24
+    assert any(n.startswith("sequential test: looks planned at 4, 8, 16, 32, 64") for n in report["notes"])
+
+
+def test_call_budget_bounds_the_queries_of_an_undecided_suspect(models, victim_fp, null_file) -> None:
+    with ModelServer(models["indep-heldout"], ServerMode()) as server:
+        result = _verify(victim_fp, server.url, "--max-positions", "64", "--max-calls", "40")
+    report = json.loads(result.stdout)
+    assert result.exit_code == 0 and report["verdict"] != "derived"
+    assert len(server.requests) <= 40 and report["positions"] <= 40 // 6
+
+
+def test_call_budget_below_one_position_is_a_usage_error(models, victim_fp, null_file) -> None:
+    with ModelServer(models["victim"], ServerMode()) as server:
+        result = _verify(victim_fp, server.url, "--max-calls", "5")
+    assert result.exit_code == 2 and "does not cover one position" in result.output

@@ -6,7 +6,7 @@ top-k; differences of their returned logprobs are then differences of logits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -28,6 +28,8 @@ class Probe:
     expected_shift: float
     observed_shift: float
     detail: str
+    # logit differences to the top token learnt by the probe's own call (a recovery group rides along)
+    learnt: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -37,21 +39,27 @@ class Recovered:
     calls: int
 
 
-def probe_logit_bias(source: TopKSource, position: int = 0, *, bias: float = 5.0) -> Probe:
-    """Bias a mid-ranked token by +bias and check that its logprob moves by that much (relative to the top)."""
+def probe_logit_bias(source: TopKSource, position: int = 0, *, bias: float = 5.0, group_bias: float = 0.0,
+                     group: tuple[int, ...] = ()) -> Probe:
+    """Bias a mid-ranked token by `bias` more than the top token and check that their logprob difference
+    moves by that much. `group` (biased by `group_bias`, as the top token) rides along, so the probe's
+    call also recovers their logits at this position."""
     base = source.top_logprobs(position, {})
     ranked = sorted(base, key=lambda i: -base[i])
     if len(ranked) < 3:
         return Probe(False, None, bias, 0.0, "fewer than three tokens returned")
     ref, mid = ranked[0], ranked[len(ranked) // 2]
-    biased = source.top_logprobs(position, {mid: bias})
+    riders = [t for t in group if t not in base][: max(source.top_k - 2, 0)]
+    request = {**{t: group_bias for t in riders}, **({ref: group_bias} if riders else {}), mid: group_bias + bias}
+    biased = source.top_logprobs(position, request)
     if mid not in biased or ref not in biased:
         return Probe(False, mid, bias, 0.0, "the biased token or the reference left the top-k")
     shift = (biased[mid] - biased[ref]) - (base[mid] - base[ref])
     honoured = abs(shift - bias) <= 0.02 * bias + 1e-3
     detail = ("logit bias is applied before logprobs are reported" if honoured else
               "returned logprobs ignore the logit bias (reported before it is applied): recovery impossible")
-    return Probe(honoured, mid, bias, float(shift), detail)
+    learnt = {t: biased[t] - biased[ref] for t in riders if t in biased} if honoured else {}
+    return Probe(honoured, mid, bias, float(shift), detail, learnt)
 
 
 def calls_for(m: int, k: int) -> int:
@@ -59,12 +67,13 @@ def calls_for(m: int, k: int) -> int:
     return 1 + max(0, -(-(m - k) // (k - 1)))
 
 
-def recover_position(source: TopKSource, position: int, *, m: int, bias: float, rng: np.random.Generator) -> Recovered:
-    """m logit coordinates (relative to the top token) at one position."""
+def recover_position(source: TopKSource, position: int, *, m: int, bias: float, rng: np.random.Generator,
+                     learnt: dict[int, float] | None = None) -> Recovered:
+    """m logit coordinates (relative to the top token) at one position; `learnt`: some already known."""
     base = source.top_logprobs(position, {})
     calls = 1
     ref = max(base, key=lambda i: base[i])
-    known = {i: v - base[ref] for i, v in base.items()}
+    known = {i: v - base[ref] for i, v in base.items()} | (learnt or {})
     order = [int(i) for i in rng.permutation(source.vocab_size) if int(i) not in known]
     step = max(source.top_k - 1, 1)
     cursor = 0

@@ -65,6 +65,7 @@ def build_report(verification: Verification) -> VerifyReport:
         "inputs": dict(settings.input_hashes) | {"victim_weights": meta.weights_digest,
                                                   "victim_tokenizer": meta.tokenizer_digest},
         "notes": list(settings.notes),
+        "distillation_test": None if v.distillation is None else asdict(v.distillation),
         "call_log": [asdict(c) for c in settings.call_log],
         "dispute_record": settings.dispute_record,
     }

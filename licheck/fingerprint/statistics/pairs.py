@@ -40,8 +40,9 @@ def block_statistics(basis: np.ndarray, obs: Observations, *, floor: float) -> d
 
 def s3_usable(overlap: Overlap, n_positions: int, victim_dim: int) -> bool:
     """S3's minimum-positions guard: N >= 2 x the suspect's dimension, and at least 2 x the victim's
-    (a dimension estimated from fewer positions is capped by them and cannot be trusted)."""
-    return n_positions >= 2 * max(overlap.suspect_dim, victim_dim - 1)
+    (a dimension estimated from fewer positions is capped by them and cannot be trusted), and the
+    suspect's whole space visible (nothing left beyond its estimated dimension)."""
+    return overlap.dimension_seen and n_positions >= 2 * max(overlap.suspect_dim, victim_dim - 1)
 
 
 def partial_design(obs: Observations, dim: int, *, seed: int = 0) -> Observations:

@@ -8,6 +8,11 @@ import numpy as np
 
 from licheck.errors import InputError
 from licheck.fingerprint.calibration.calibrate import Calibrated, NullModel, calibrate_statistic
+from licheck.fingerprint.calibration.derivative_null import (
+    DistillationTest,
+    derivative_spreads,
+    distillation_test,
+)
 from licheck.fingerprint.calibration.shared_vocab import restrict_fingerprint, restrict_observations
 from licheck.fingerprint.inputs.fpfile import Fingerprint
 from licheck.fingerprint.inputs.observations import Observations
@@ -15,11 +20,6 @@ from licheck.fingerprint.statistics.controls import Floors, measure_floors
 from licheck.fingerprint.statistics.pairs import PairStats, pair_statistics
 from licheck.fingerprint.verdict.decide import Decision, decide
 from licheck.fingerprint.verdict.settings import VerifySettings
-
-# When the 20%-quantile of the squared principal cosines is below this fraction of their mean, the
-# alignment is bimodal (dominant directions shared, others missing): reported as possible distillation
-# rather than a copy. Set from the benchmark zoo (benchmarks/fingerprint/README.md), not from a null.
-DISTILLATION_SPREAD = 0.5
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Verification:
     obs: Observations | None
     null: NullModel
     settings: VerifySettings
+    distillation: DistillationTest | None = None
 
     @property
     def verdict(self) -> str:
@@ -51,10 +52,11 @@ def verify_observations(fp: Fingerprint, obs: Observations, null: NullModel, set
     tests = _calibrate_tests(stats, null, obs.n_positions, settings.alpha, weights=False, required=not blockers,
                              partial=not obs.is_full)
     can_rule_out, why = _can_rule_out(obs, stats)
+    distill = _distillation(fp, stats, tests)
     decision = decide(tests, blockers=blockers, can_rule_out=can_rule_out, rule_out_reason=why,
-                      distillation_suspected=_distillation_pattern(stats, tests))
+                      distillation_suspected=bool(distill and distill.flagged))
     return Verification(fp=fp, decision=decision, tests=tests, stats=stats, floors=floors, obs=obs, null=null,
-                        settings=settings)
+                        settings=settings, distillation=distill)
 
 
 def verify_weights(fp: Fingerprint, head: np.ndarray, bias: np.ndarray | None, null: NullModel,
@@ -67,9 +69,10 @@ def verify_weights(fp: Fingerprint, head: np.ndarray, bias: np.ndarray | None, n
     floors = _floors(fp)
     stats = pair_statistics(fp.basis, None, floor=floors.floor, suspect_head=head, suspect_bias=bias)
     tests = _calibrate_tests(stats, null, 0, settings.alpha, weights=True)
-    decision = decide(tests, blockers=[], can_rule_out=True, distillation_suspected=_distillation_pattern(stats, tests))
+    distill = _distillation(fp, stats, tests)
+    decision = decide(tests, blockers=[], can_rule_out=True, distillation_suspected=bool(distill and distill.flagged))
     return Verification(fp=fp, decision=decision, tests=tests, stats=stats, floors=floors, obs=None, null=null,
-                        settings=settings)
+                        settings=settings, distillation=distill)
 
 
 _FLOORS: dict[tuple[str, str], Floors] = {}
@@ -121,6 +124,9 @@ def _can_rule_out(obs: Observations, stats: PairStats) -> tuple[bool, str]:
     if stats.overlap is None:
         return False, ("too few positions: only S1 on partial coordinates was possible, "
                        "which cannot rule out heavy fine-tuning")
+    if not stats.overlap.dimension_seen:
+        return False, (f"too few positions: the suspect's output space is larger than {obs.n_positions} positions "
+                       "can show; query more positions")
     if not stats.s3_ok:
         return False, (f"too few positions: S3 needs at least twice the victim's and the suspect's output "
                        f"dimension (suspect {stats.overlap.suspect_dim}), got {obs.n_positions}")
@@ -154,14 +160,23 @@ def null_reference(null: NullModel, name: str, n_positions: int, partial: bool) 
     return null.values(name)
 
 
-def _distillation_pattern(stats: PairStats, tests: dict[str, Calibrated]) -> bool:
-    """Aligned beyond the null, yet with a bimodal alignment: the dominant output directions shared and
-    a fifth of them nearly missing — a student that learned what the victim's outputs show, not a copy.
-    Copies, casts, adapters, fine-tunes, pruning and noise degrade all directions alike (a head adapter
-    moves at most its rank)."""
+def _distillation(fp: Fingerprint, stats: PairStats, tests: dict[str, Calibrated]) -> DistillationTest | None:
+    """Aligned beyond the null: is the alignment more uneven than any derivative's of the same overlap?
+    (calibration/derivative_null.py). Only asked when S3 or the weight overlap rejects the null."""
     s3, wo = tests.get("s3"), tests.get("weight_overlap")
     if s3 is not None and s3.significant and stats.overlap is not None:
-        return stats.overlap.low_quantile < DISTILLATION_SPREAD * stats.overlap.overlap
+        return distillation_test(stats.overlap.overlap, stats.overlap.low_quantile, _derivatives(fp))
     if wo is not None and wo.significant and stats.weights is not None:
-        return stats.weights.low_quantile < DISTILLATION_SPREAD * stats.weights.overlap
-    return False
+        return distillation_test(stats.weights.overlap, stats.weights.low_quantile, _derivatives(fp))
+    return None
+
+
+_DERIVATIVES: dict[tuple[str, str], np.ndarray] = {}
+
+
+def _derivatives(fp: Fingerprint) -> np.ndarray:
+    """The synthetic-derivative null depends on the fingerprint only: built once per fingerprint and process."""
+    key = (fp.meta.head_digest, str(fp.basis.shape))
+    if key not in _DERIVATIVES:
+        _DERIVATIVES[key] = derivative_spreads(fp.basis, fp.head)
+    return _DERIVATIVES[key]

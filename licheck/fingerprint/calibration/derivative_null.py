@@ -1,0 +1,69 @@
+"""The distillation rule, calibrated on a null of derivatives.
+
+A model derived from the victim's weights (fine-tuned, pruned, noised) degrades all its output directions
+alike; a student distilled from the victim's outputs learns the directions those outputs exercise and
+leaves the rest as unrelated as an independent model's. The statistic is the spread of the squared
+principal cosines: their 20% quantile over their mean. Its null is a family of synthetic derivatives of
+the victim's own output layer — Gaussian noise and random pruning at many strengths and seeds — matched to
+the suspect's overlap. A spread below the null's `SPREAD_ALPHA` quantile (p <= SPREAD_ALPHA) is called
+possible distillation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from licheck.fingerprint.linalg import principal_cosines
+
+SPREAD_ALPHA = 2e-2  # a derivative is called possible distillation at most this often (resolution 1/101)
+LEVELS = 16
+SEEDS = 8
+MATCHED = 100  # synthetic derivatives nearest in overlap that form the suspect's null (p >= 1/101)
+
+
+@dataclass(frozen=True)
+class DistillationTest:
+    spread: float  # 20% quantile of cos^2 / mean cos^2
+    threshold: float  # the SPREAD_ALPHA quantile of matched derivatives' spreads
+    p_value: float  # (1 + #derivatives at most as spread) / (1 + n)
+    n_reference: int
+    reference_overlap: tuple[float, float]  # overlap range of the matched derivatives
+    flagged: bool
+
+
+def derivative_spreads(basis: np.ndarray, head: np.ndarray | None, *, seed: int = 0) -> np.ndarray:
+    """(overlap, spread) of synthetic derivatives of the victim's output layer, one row each."""
+    rng = np.random.default_rng(seed)
+    w = np.asarray(head if head is not None else basis, dtype=np.float64)
+    scale = float(np.sqrt(np.mean(w**2)))
+    rows = []
+    for sigma in np.geomspace(0.02, 3.0, LEVELS):
+        for _ in range(SEEDS):
+            rows.append(_overlap_spread(basis, w + sigma * scale * rng.standard_normal(w.shape)))
+    for fraction in np.linspace(0.05, 0.95, LEVELS):
+        for _ in range(SEEDS):
+            rows.append(_overlap_spread(basis, np.where(rng.random(w.shape) < fraction, 0.0, w)))
+    return np.array(rows)
+
+
+def distillation_test(overlap: float, low_quantile: float, reference: np.ndarray) -> DistillationTest:
+    """Is the suspect's alignment more uneven than any derivative of the same overlap?"""
+    spread = low_quantile / max(overlap, 1e-12)
+    nearest = np.argsort(np.abs(reference[:, 0] - overlap))[:MATCHED]
+    ref = reference[nearest]
+    spreads = ref[:, 1]
+    p = float((1 + np.sum(spreads <= spread)) / (1 + spreads.size))
+    threshold = float(np.quantile(spreads, SPREAD_ALPHA))
+    return DistillationTest(spread=float(spread), threshold=threshold, p_value=p, n_reference=int(spreads.size),
+                            reference_overlap=(float(ref[:, 0].min()), float(ref[:, 0].max())),
+                            flagged=p <= SPREAD_ALPHA)
+
+
+def _overlap_spread(basis: np.ndarray, head: np.ndarray) -> tuple[float, float]:
+    # QR, not the rank-revealing SVD of output_space_basis: a perturbed head is full rank, and this runs 256 times
+    q, _ = np.linalg.qr(np.hstack([head, np.ones((head.shape[0], 1))]))
+    cos2 = principal_cosines(basis, q) ** 2
+    mean = float(np.mean(cos2))
+    return mean, float(np.quantile(cos2, 0.2)) / max(mean, 1e-12)
