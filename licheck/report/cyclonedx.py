@@ -61,7 +61,13 @@ def _context(f: Finding, reason: str | None) -> str:
     src = f.source
     return (f"lines {f.start_line}-{f.end_line} match {src.path}:{src.start_line}-{src.end_line} "
             f"(similarity {f.similarity:.2f}, {f.matched_tokens} tokens{', striking' if f.striking else ''}; "
-            f"license {src.license}; policy {f.policy}{f' ({reason})' if reason else ''}; id {f.fingerprint})")
+            f"license {src.license}; policy {f.policy}{f' ({reason})' if reason else ''}; id {f.fingerprint}"
+            f"{_holders(f)})")
+
+
+def _holders(f: Finding) -> str:
+    others = sorted({f"{h.name} {h.version}".strip() for h in f.holders} - {f"{f.source.name} {f.source.version}".strip()})
+    return f"; also held by {', '.join(others)}" if others else ""
 
 
 def _licenses(expression: str) -> list[Any]:

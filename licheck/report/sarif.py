@@ -98,14 +98,26 @@ def _result(f: Finding, rule_index: int, reason: str | None) -> dict[str, Any]:
         "locations": [{"physicalLocation": {
             "artifactLocation": _artifact(f.path),
             "region": {"startLine": f.start_line, "endLine": f.end_line}}}],
-        "relatedLocations": [related],
+        "relatedLocations": [related, *_other_holders(f)],
         "partialFingerprints": {"licheckFindingId/v1": f.fingerprint},
         "properties": {"similarity": f.similarity, "matched_tokens": f.matched_tokens, "striking": f.striking,
                        "decided_by": f.decided_by, "policy": f.policy, "license": src.license,
                        "license_category": src.license_category, "source_name": src.name,
                        "source_version": src.version, "source_path": src.path, "source_url": src.url,
-                       "obligations": list(f.obligations)},
+                       "obligations": list(f.obligations), "holders": len(f.holders),
+                       "origin_rule": f.origin_rule, "origin_ambiguous": f.origin_ambiguous, **f.evidence},
     }
+
+
+def _other_holders(f: Finding) -> list[dict[str, Any]]:
+    """Every other indexed source that holds the matched code (the origin is location 1)."""
+    others = [h for h in f.holders if (h.name, h.version, h.path) != (f.source.name, f.source.version, f.source.path)]
+    return [{
+        "id": number,
+        "physicalLocation": {"artifactLocation": {"uri": _uri(f"{h.name}/{h.path}"), "uriBaseId": "INDEXED"},
+                             "region": {"startLine": h.start_line, "endLine": h.end_line}},
+        "message": {"text": f"also held by {h.name} {h.version}".rstrip() + f": {h.path} ({h.license})"},
+    } for number, h in enumerate(others, start=2)]
 
 
 def _artifact(path: str) -> dict[str, str]:

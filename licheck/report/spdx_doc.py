@@ -115,7 +115,18 @@ def _comment(finding: Finding, reason: str | None) -> str:
             f"{finding.matched_tokens} tokens, {'striking' if finding.striking else 'not striking'} "
             f"({finding.decided_by}); license category {finding.source.license_category}; policy {finding.policy}"
             + (f" ({reason})" if reason else "")
-            + (f"; license from {finding.source.license_origin}" if finding.source.license_origin else ""))
+            + (f"; license from {finding.source.license_origin}" if finding.source.license_origin else "")
+            + _holders_text(finding))
+
+
+def _holders_text(finding: Finding) -> str:
+    others = [h for h in finding.holders
+              if (h.name, h.version, h.path) != (finding.source.name, finding.source.version, finding.source.path)]
+    if not others:
+        return ""
+    listed = ", ".join(f"{h.name} {h.version} {h.path} ({h.license})".replace("  ", " ") for h in others[:20])
+    more = f" and {len(others) - 20} more" if len(others) > 20 else ""
+    return f"; also held by {listed}{more}; origin rule: {finding.origin_rule or 'only holder'}"
 
 
 def _license_of(expression: str, extracted: dict[str, Any]) -> Any:

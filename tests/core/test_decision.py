@@ -98,3 +98,46 @@ def test_index_without_derived_statistics_asks_for_a_refresh(tmp_path: Path) -> 
         db.put_statistic("stale", b"0")  # as an index written by a licheck that derived nothing
     with IndexDB.open_readonly(index) as db, pytest.raises(IndexFileError, match="licheck index refresh"):
         Scanner(db)
+
+
+def test_json_report_carries_holders_origin_evidence_and_alignment(vendored_index: Path) -> None:
+    from licheck.report.json_report import finding_to_dict
+
+    data = finding_to_dict(striking(scan_text(vendored_index, "generated.py", _edited_copy()))[0])
+    assert data["origin"] == {"name": "warehouse-kit", "version": "1.0", "path": "inventory.py",
+                              "rule": data["origin"]["rule"], "ambiguous": False}
+    assert len(data["holders"]) == 5 and len({h["lineage"] for h in data["holders"]}) == 1
+    assert data["evidence"]["bits"] > 0 and 0 < data["evidence"]["e_value"] <= 1e-2
+    assert data["source"]["sources_holding"] == 5
+    for q_lo, q_hi, s_lo, s_hi in data["alignment"]:
+        assert data["start_line"] <= q_lo <= q_hi <= data["end_line"] and s_lo <= s_hi
+
+
+def test_stricter_e_value_level_from_the_config_makes_the_same_match_not_striking(vendored_index: Path,
+                                                                                   tmp_path: Path) -> None:
+    from licheck.config import load_settings
+
+    config = tmp_path / ".licheck.toml"
+    config.write_text("[tool.licheck.thresholds]\nmax-e-value = 1e-300\n")
+    assert load_settings(config_path=config).max_e_value == 1e-300
+    from dataclasses import replace
+
+    from licheck.decide.rules import Thresholds
+    from licheck.scanner import Scanner, ScanSettings, ScanTarget
+
+    settings = ScanSettings(thresholds=replace(Thresholds(), max_e_value=1e-300))
+    with IndexDB.open_readonly(vendored_index) as db:
+        report = Scanner(db, settings).scan([ScanTarget(display="g.py", data=_edited_copy().encode())])
+    assert report.findings and not any(f.striking for f in report.findings)
+
+
+@pytest.mark.parametrize("body", ["[tool.licheck.thresholds]\nmax-e-value = 0\n",
+                                  "[tool.licheck]\nlicense-basis = \"loudest\"\n"])
+def test_invalid_decision_settings_are_refused(tmp_path: Path, body: str) -> None:
+    from licheck.config import load_settings
+    from licheck.errors import ConfigError
+
+    config = tmp_path / ".licheck.toml"
+    config.write_text(body)
+    with pytest.raises(ConfigError):
+        load_settings(config_path=config)
