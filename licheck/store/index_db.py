@@ -128,6 +128,9 @@ class IndexDB:
     @classmethod
     def open_readonly(cls, path: str | Path) -> IndexDB:
         path = Path(path)
+        if path.is_dir():  # callers that take either form open it with licheck.store.shards.open_index
+            raise IndexFileError(f"{path} is a folder (a sharded index?), and this command reads one index file",
+                                 hint=f"write it as one file: licheck index compact {path} -o FILE")
         if not path.is_file():
             raise IndexFileError(f"index not found: {path}", hint="build one with `licheck index add PATH --index FILE`")
         db = _connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)
