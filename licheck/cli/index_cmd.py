@@ -90,8 +90,11 @@ def add_cmd(sources: tuple[str, ...], index_path: str, name: str | None, version
                    "17+); writes a fresh index of the manifest's sources and swaps it in.")
 @click.option("--master", default=None, metavar="URL",
               help="Spark master (default: local[*], or local[JOBS] with --jobs; under spark-submit, its master).")
+@click.option("--work", default=None, metavar="DIR|URL", envvar="LICHECK_SPARK_WORK",
+              help="Where a Spark build keeps its Parquet rows while it runs; on a cluster a URL every executor "
+                   "reaches (hdfs://, s3a://). Default: a folder beside the index. Also LICHECK_SPARK_WORK.")
 def build_cmd(manifest: str, index_path: str, jobs: int | None, cache_dir: str | None, engine: str,
-              master: str | None) -> None:
+              master: str | None, work: str | None) -> None:
     """Build an index from a TOML manifest of sources: a file, or the name of a shipped one (e.g. starter; see
     `licheck index manifests`).
 
@@ -104,13 +107,14 @@ def build_cmd(manifest: str, index_path: str, jobs: int | None, cache_dir: str |
     from licheck.sources.manifest import build_from_manifest, load_manifest
     from licheck.store.index_db import IndexDB
 
-    if master is not None and engine != "spark":
-        raise UsageError("--master applies to --engine spark")
+    if (master is not None or work is not None) and engine != "spark":
+        raise UsageError("--master and --work apply to --engine spark")
     loaded = load_manifest(resolve_manifest(manifest, cwd=Path.cwd()))
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     console = _console()
     if engine == "spark":
-        _build_on_spark(console, loaded, Path(index_path), cache=cache, master=master or _local_master(jobs))
+        _build_on_spark(console, loaded, Path(index_path), cache=cache, master=master or _local_master(jobs),
+                        work=work)
         return
     with IndexDB.open_for_write(index_path) as db, _progress(console, f"building {manifest}") as (progress, sources):
         report = build_from_manifest(db, loaded, cache=cache, jobs=jobs, progress=progress,
@@ -132,11 +136,12 @@ def _local_master(jobs: int | None) -> str | None:
     return f"local[{jobs}]" if jobs else LOCAL_MASTER
 
 
-def _build_on_spark(console: Console, loaded: Any, target: Path, *, cache: Path, master: str | None) -> None:
+def _build_on_spark(console: Console, loaded: Any, target: Path, *, cache: Path, master: str | None,
+                    work: str | None) -> None:
     from licheck.engines.spark import build_with_spark
 
     with console.status(f"building {loaded.path.name} on Spark ({master or 'spark-submit master'})"):
-        result = build_with_spark(loaded, target, cache=cache, master=master)
+        result = build_with_spark(loaded, target, cache=cache, master=master, work=work)
     total = len(result.report.sources)
     for source in result.report.sources:
         label = f"[{source.number + 1}/{total}] {result.labels[source.number]}"

@@ -11,7 +11,6 @@ Imported only for ``--engine spark``: pyspark is an optional extra (``licheck[sp
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,12 +42,17 @@ class SparkBuild:
 
 
 def build_with_spark(manifest: Manifest, target: Path, *, cache: Path, params: SketchParams | None = None,
-                     master: str | None = LOCAL_MASTER, work: Path | None = None, session: Any = None,
+                     master: str | None = LOCAL_MASTER, work: Path | str | None = None, session: Any = None,
                      max_bytes: int = DEFAULT_MAX_BYTES) -> SparkBuild:
     """Build a fresh ``target`` from ``manifest`` on Spark; the previous index at ``target`` stays usable until
-    the swap, and stays as it was when the build fails (BuildFailed)."""
+    the swap, and stays as it was when the build fails (BuildFailed).
+
+    ``work`` holds the Parquet rows while the build runs: a folder or a URL that every executor and the driver
+    can reach (``hdfs://…``, ``s3a://…`` on a cluster); by default a folder beside ``target``.
+    """
     params = params or SketchParams()
-    work = work or target.with_name(f".{target.name}.spark-work")
+    work_at = str(work or target.with_name(f".{target.name}.spark-work")).rstrip("/")
+    rows_at = f"{work_at}/rows"
     result = SparkBuild(WriteReport(), [entry.ref.label for entry in manifest.entries])
     total = len(manifest.entries)
     session = session or active_session()
@@ -59,28 +63,28 @@ def build_with_spark(manifest: Manifest, target: Path, *, cache: Path, params: S
             start = time.perf_counter()
             spark = session or spark_session(master)
             result.timings["session_start"] = time.perf_counter() - start
-            shutil.rmtree(work, ignore_errors=True)
             start = time.perf_counter()
-            _analyse_to_parquet(spark, manifest, work / "rows", cache=cache, params=params, max_bytes=max_bytes)
+            _analyse_to_parquet(spark, manifest, rows_at, cache=cache, params=params, max_bytes=max_bytes)
             result.timings["fetch_analyse_to_parquet"] = time.perf_counter() - start
-            result.parquet_bytes = sum(p.stat().st_size for p in (work / "rows").rglob("*.parquet"))
+            result.parquet_bytes = _stored_bytes(spark, rows_at)
         except BaseException as exc:
             raise build_failed(exc, target, total) from exc
         start = time.perf_counter()
-        frame = spark.read.parquet(str(work / "rows")).orderBy("number", "seq")
+        frame = spark.read.parquet(rows_at).orderBy("number", "seq")
         rows = parquet_rows.read_rows(frame.toLocalIterator(prefetchPartitions=True))
         result.report = write_index(target, rows, params=params, total=total)  # raises BuildFailed itself
         after = result.report.timings
         result.timings["write_index"] = time.perf_counter() - start - sum(after.values())
         result.timings.update(after)
     finally:
-        if own_session and spark is not None:
-            spark.stop()
-        shutil.rmtree(work, ignore_errors=True)
+        if spark is not None:
+            _remove(spark, rows_at if work else work_at)  # a folder we chose goes whole; a given one stays
+            if own_session:
+                spark.stop()
     return result
 
 
-def _analyse_to_parquet(spark: Any, manifest: Manifest, out: Path, *, cache: Path, params: SketchParams,
+def _analyse_to_parquet(spark: Any, manifest: Manifest, out: str, *, cache: Path, params: SketchParams,
                         max_bytes: int) -> None:
     sc = spark.sparkContext
     entries = list(enumerate(manifest.entries))
@@ -91,7 +95,7 @@ def _analyse_to_parquet(spark: Any, manifest: Manifest, out: Path, *, cache: Pat
     analysed = spread.mapPartitions(lambda rows: _analyse_partition(rows, params, max_bytes))
     # the tuples come from parquet_rows, which builds them for this schema: checking each again costs time only
     frame = spark.createDataFrame(analysed, parquet_rows.schema(), verifySchema=False)
-    frame.write.mode("overwrite").parquet(str(out))
+    frame.write.mode("overwrite").parquet(out)
 
 
 def _analyse_partition(rows: Iterator[SourceRow | FileRow], params: SketchParams, max_bytes: int) -> Iterator[tuple]:
@@ -108,3 +112,23 @@ def _analyse_guarded(row: FileRow, hasher: MinHasher, max_bytes: int) -> Analyze
         return analyze_row(row, hasher, max_bytes=max_bytes)
     except Exception as exc:  # noqa: BLE001 - a crash names its source for a rebuild instead of failing the job
         return AnalyzedRow(row.number, row.seq, row.path, None, None, failed=f"{type(exc).__name__}: {exc}")
+
+
+def _hadoop_path(spark: Any, where: str) -> tuple[Any, Any]:
+    """(file system, path) of a work location as Spark resolves it: local folder, hdfs://, s3a://."""
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(where)
+    return path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), path
+
+
+def _stored_bytes(spark: Any, where: str) -> int:
+    fs, path = _hadoop_path(spark, where)
+    return int(fs.getContentSummary(path).getLength()) if fs.exists(path) else 0
+
+
+def _remove(spark: Any, where: str) -> None:
+    try:
+        fs, path = _hadoop_path(spark, where)
+        fs.delete(path, True)
+    except Exception:  # noqa: BLE001 - a stopped or broken JVM: leftover rows are overwritten by the next build
+        pass

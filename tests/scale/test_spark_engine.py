@@ -127,6 +127,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, spark: Any) -> tuple[Path, P
     assert [s.record.name if s.record else None for s in result.report.sources] == ["alpha", "beta-lib", None]
     assert result.failed_labels == [loaded.entries[2].ref.label]
     assert "missing-folder" in result.report.failed[0].error
+    assert not (root / ".spark.sqlite.spark-work").exists(), "the Parquet rows were left behind"
     return root, local, target
 
 
