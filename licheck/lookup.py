@@ -11,6 +11,8 @@ MAX_CANDIDATES = 20  # looked up by band hits
 MAX_VERIFIED = 5  # fully aligned, by quick similarity
 MIN_QUICK_SIMILARITY = 0.3
 BUCKET_CAP = 200
+MAX_RUNS = 1  # runs of adjacent units of one file also aligned with the query
+RUN_MAX_TOKENS = 4000
 
 
 def side_of(index: IndexDB, row: UnitRow) -> Side:
@@ -32,4 +34,39 @@ def candidates(index: IndexDB, band_keys: Iterable[int], query: Side, *,
         rows = [by_id[uid] for uid in ranked if uid in by_id and keep(by_id[uid])][:MAX_CANDIDATES]
     scored = sorted(((quick_similarity(query, side), row.id, row, side)
                      for row in rows for side in (side_of(index, row),)), key=lambda t: (-t[0], t[1]))
-    return [(quick, row, side) for quick, _, row, side in scored[:MAX_VERIFIED] if quick >= MIN_QUICK_SIMILARITY]
+    found = [(quick, row, side) for quick, _, row, side in scored[:MAX_VERIFIED] if quick >= MIN_QUICK_SIMILARITY]
+    return found + _runs_of_units(index, query, rows)
+
+
+def _runs_of_units(index: IndexDB, query: Side, rows: list[UnitRow]) -> list[tuple[float, UnitRow, Side]]:
+    """Candidates of one file taken together: a method inlined into the query, or split out of it, matches
+    the run of adjacent source units better than any one of them (the best MAX_RUNS files, by quick similarity)."""
+    by_content: dict[int, list[UnitRow]] = {}
+    for row in rows:
+        if row.kind != "window":  # windows overlap the units they cover
+            by_content.setdefault(row.content_id, []).append(row)
+    runs = []
+    for members in by_content.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda r: r.ranges[0][0] if r.ranges else 0)
+        ranges = _union(r.ranges for r in members)
+        tokens = index.content_tokens(members[0].content_id)
+        side = gather(tokens.structural, tokens.lexical, tokens.lines, ranges, tokens.comment_digests)
+        if len(side.structural) > RUN_MAX_TOKENS:
+            continue
+        quick = quick_similarity(query, side)
+        if quick >= MIN_QUICK_SIMILARITY:
+            runs.append((quick, members[0], side))
+    runs.sort(key=lambda t: (-t[0], t[1].id))
+    return runs[:MAX_RUNS]
+
+
+def _union(all_ranges: Iterable[tuple[tuple[int, int], ...]]) -> tuple[tuple[int, int], ...]:
+    merged: list[list[int]] = []
+    for start, end in sorted(r for ranges in all_ranges for r in ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return tuple((a, b) for a, b in merged)
