@@ -141,3 +141,17 @@ def test_invalid_decision_settings_are_refused(tmp_path: Path, body: str) -> Non
     config.write_text(body)
     with pytest.raises(ConfigError):
         load_settings(config_path=config)
+
+
+CATALOGUE = 'def parse_record(line, separator=";"):\n    fields = [part.strip() for part in line.split(separator)]\n    if len(fields) < 4:\n        raise ValueError(f"short record: {line!r}")\n    sku, name, quantity, price = fields[:4]\n    quantity = int(quantity)\n    price = round(float(price.replace(",", ".")), 2)\n    if quantity < 0 or price < 0:\n        raise ValueError(f"negative amount in {sku}")\n    return {"sku": sku.upper(), "name": name.title(), "quantity": quantity, "price": price}\n\n\ndef load_catalogue(path, separator=";"):\n    catalogue = {}\n    with open(path, encoding="utf-8") as handle:\n        for number, line in enumerate(handle, start=1):\n            if not line.strip() or line.startswith("#"):\n                continue\n            record = parse_record(line, separator)\n            if record["sku"] in catalogue:\n                catalogue[record["sku"]]["quantity"] += record["quantity"]\n            else:\n                catalogue[record["sku"]] = record\n    return catalogue\n'
+INLINED = 'def read_items(filename, sep=";"):\n    items = {}\n    with open(filename, encoding="utf-8") as stream:\n        for index, row in enumerate(stream, start=1):\n            if not row.strip() or row.startswith("#"):\n                continue\n            cells = [part.strip() for part in row.split(sep)]\n            if len(cells) < 4:\n                raise ValueError(f"short record: {row!r}")\n            code, title, amount, cost = cells[:4]\n            amount = int(amount)\n            cost = round(float(cost.replace(",", ".")), 2)\n            if amount < 0 or cost < 0:\n                raise ValueError(f"negative amount in {code}")\n            entry = {"sku": code.upper(), "name": title.title(), "quantity": amount, "price": cost}\n            if entry["sku"] in items:\n                items[entry["sku"]]["quantity"] += entry["quantity"]\n            else:\n                items[entry["sku"]] = entry\n    return items\n'
+
+
+def test_inlined_helper_matches_the_run_of_both_source_functions(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "catalogue.py").write_text(CATALOGUE)
+    index = build_index(tmp_path / "i.sqlite", (tmp_path / "src", "catalogue", "GPL-3.0-only"), (CORPUS, "kit", "MIT"))
+    found = striking(scan_text(index, "inlined.py", INLINED))
+    assert len(found) == 1
+    # one finding spanning the helper and its caller, not just the helper
+    assert found[0].source.start_line <= 2 and found[0].source.end_line >= 20
