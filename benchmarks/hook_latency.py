@@ -81,6 +81,9 @@ def build_corpus(work: Path) -> Path:
 
 
 def build_large(work: Path, corpus: Path, units: int) -> Path:
+    from licheck.store.index_db import IndexDB
+    from licheck.store.replicate import replicate_bands
+
     path = work / f"large-{units}.db"
     if path.exists():
         return path
@@ -95,12 +98,14 @@ def build_large(work: Path, corpus: Path, units: int) -> Path:
         db.execute("INSERT INTO units (id, content_id, kind, name, start_line, end_line, ranges, token_count, digest)"
                    " SELECT id + ? * ?, content_id, kind, name, start_line, end_line, ranges, token_count, digest"
                    " FROM units WHERE id <= ?", (k, base, base))
-        db.execute("INSERT OR IGNORE INTO bands (key, unit_id) SELECT (key % 1000000007) * 64 + ?, unit_id + ? * ?"
-                   " FROM bands WHERE unit_id <= ? ORDER BY 1", (k, k, base, base))
+        replicate_bands(db, offset=k * base, salt=k * 0x9E3779B97F4A7C15, max_unit=base)
         db.execute("COMMIT")
         print(f"  replica {k}/{copies}", file=sys.stderr, flush=True)
     db.execute("ANALYZE")
     db.close()
+    index = IndexDB.open_for_write(tmp)
+    index.merge_bands()  # into the compact blocks
+    index.close()  # closed, not exited: no statistics derived for replicated rows
     os.replace(tmp, path)
     return path
 

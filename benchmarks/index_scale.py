@@ -132,6 +132,9 @@ def bench_starter(args: argparse.Namespace) -> None:
 
 
 def bench_grow(args: argparse.Namespace) -> None:
+    from licheck.store.index_db import IndexDB
+    from licheck.store.replicate import replicate_bands
+
     out = Path(args.out)
     shutil.copyfile(args.index, out)
     db = sqlite3.connect(out)
@@ -149,17 +152,17 @@ def bench_grow(args: argparse.Namespace) -> None:
                 "INSERT INTO units (id, content_id, kind, name, start_line, end_line, ranges, token_count, digest)"
                 " SELECT id + ?, content_id, kind, name, start_line, end_line, ranges, token_count, digest + ?"
                 " FROM units WHERE id <= ? ORDER BY id LIMIT ?", (offset, replica, max_id, room))
-            # re-keyed bands: key XOR a per-replica salt (a bijection, written with | and & as SQLite has no XOR)
-            salt = (replica * 0x9E3779B97F4A7C15) & 0x7FFFFFFFFFFFFFFF
-            db.execute(
-                "INSERT OR IGNORE INTO bands (key, unit_id) SELECT (b.key | ?) - (b.key & ?), b.unit_id + ?"
-                " FROM bands b JOIN units u ON u.id = b.unit_id + ? WHERE b.unit_id <= ?",
-                (salt, salt, offset, offset, max_id))
+            # re-keyed bands: key XOR a per-replica salt (a bijection), for the units just copied
+            copied = db.execute("SELECT max(id) FROM units").fetchone()[0] - offset
+            replicate_bands(db, offset=offset, salt=replica * 0x9E3779B97F4A7C15, max_unit=copied)
     db.execute("ANALYZE")
     db.commit()
     units = db.execute("SELECT count(*) FROM units").fetchone()[0]
-    bands = db.execute("SELECT count(*) FROM bands").fetchone()[0]
     db.close()
+    index = IndexDB.open_for_write(out)
+    index.merge_bands()  # into the compact blocks
+    bands = len(index.band_rows())
+    index.close()  # closed, not exited: no statistics derived for replicated rows
     print(json.dumps({"bench": "grow", "from_units": base_units, "units": units, "bands": bands, "replicas": replica,
                       "index_bytes": out.stat().st_size, "bytes_per_unit": round(out.stat().st_size / units),
                       "seconds": round(time.perf_counter() - start, 1)}))

@@ -105,3 +105,22 @@ def test_token_streams_round_trip_even_when_lines_go_back() -> None:
     lines = np.array([10, 4, 2**31], dtype=np.uint32)
     got = unpack_tokens(pack_tokens(structural, lexical, lines))
     assert [g.tolist() for g in got] == [structural.tolist(), lexical.tolist(), lines.tolist()]
+
+
+def test_replicated_band_rows_keep_the_bucket_sizes_under_new_ids(tmp_path: Path) -> None:
+    from licheck.store.replicate import replicate_bands
+
+    path = _build(tmp_path / "i.sqlite", "python", "polyglot")
+    with IndexDB.open_readonly(path) as db:
+        original = db.band_rows()
+    raw = sqlite3.connect(path)
+    top = int(original[:, 1].max())
+    with raw:
+        assert replicate_bands(raw, offset=top, salt=12345, max_unit=top) == len(original)
+    copies = np.array(raw.execute("SELECT key, unit_id FROM bands WHERE unit_id > ?", (top,)).fetchall())
+    raw.close()
+    assert len(copies) == len(original) and set(copies[:, 1] - top) == set(original[:, 1])
+    sizes = sorted(np.unique(original[:, 0], return_counts=True)[1].tolist())
+    assert sorted(np.unique(copies[:, 0], return_counts=True)[1].tolist()) == sizes
+    assert (copies[:, 0] >> band_blocks.KEY_BITS).tolist().count(0) == (original[:, 0] >> band_blocks.KEY_BITS
+                                                                        ).tolist().count(0)
