@@ -309,11 +309,12 @@ class IndexDB:
 
     def merge_bands(self, *, live_only: bool = False) -> None:
         """Pack the buffered band rows into blocks (one transaction); ``live_only`` also drops removed units."""
-        if not live_only and self.db.execute("SELECT 1 FROM bands LIMIT 1").fetchone() is None:
+        if not (live_only or self._pending_bands) and self.db.execute("SELECT 1 FROM bands LIMIT 1").fetchone() is None:
             return
         shift = band_blocks.SUFFIX_BITS
         live = self._live_unit_ids() if live_only else None
         with self.transaction():
+            self._flush_bands()  # rows still in memory join the merge
             last = self.db.execute("SELECT max(key) FROM bands").fetchone()[0] or 0
             last_block = max(last >> shift, self.db.execute("SELECT coalesce(max(block), 0) FROM band_blocks"
                                                             ).fetchone()[0])
