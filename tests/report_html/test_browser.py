@@ -77,10 +77,11 @@ def test_category_and_text_filters_combine(scanned: Scanned, tmp_path: Path) -> 
     assert shown_count(dom).endswith("(source mystery 0.3)")
 
 
-def test_sort_by_file_from_the_url_reorders_the_findings(scanned: Scanned, tmp_path: Path) -> None:
+def test_sort_and_similarity_floor_from_the_url(scanned: Scanned, tmp_path: Path) -> None:
     report = json.loads(scanned.json_path.read_text())
     for finding in report["findings"]:  # policies in another order than file names, so the two sorts differ
         finding["policy"] = {"copied_unknown.py": "deny", HOSTILE_PATH: "allow"}.get(finding["path"], "warn")
+        finding["similarity"] = 0.7 if finding["path"] == "copied_gpl.py" else 0.95
     page_path = tmp_path / "resorted.html"
     with IndexTexts.open(str(scanned.index)) as sources:
         page_path.write_text(render_html(report, queries=QueryFiles.on_disk(scanned.root), sources=sources))
@@ -90,6 +91,10 @@ def test_sort_by_file_from_the_url_reorders_the_findings(scanned: Scanned, tmp_p
     resorted = [by_id[a["data-id"]] for a in articles(read_page(dump_dom(page_path, tmp_path, fragment="sort=file")))]  # type: ignore[index]
     assert [f["path"] for f in resorted] == sorted(f["path"] for f in report["findings"])
     assert [f["path"] for f in resorted] != [f["path"] for f in default]
+    dom = dump_dom(page_path, tmp_path, fragment="min=0.9&sort=similarity")
+    kept = [by_id[a["data-id"]] for a in articles(read_page(dom)) if "hidden" not in a]  # type: ignore[index]
+    assert {f["path"] for f in kept} == {"copied_unknown.py", "copied_mit.py", HOSTILE_PATH}
+    assert shown_count(dom) == "4 of 6 findings shown"
 
 
 def test_a_finding_id_in_the_url_opens_that_finding(scanned: Scanned, tmp_path: Path) -> None:

@@ -14,13 +14,14 @@
   };
   var currentSort = "severity";
 
-  // the state lives in the URL hash (#policy=deny,warn&cat=…&src=…&q=…&striking=1&sort=…&open=ID)
+  // the state lives in the URL hash (#policy=deny,warn&cat=…&src=…&q=…&min=0.9&striking=1&sort=…&open=ID)
   function readHash() {
     var params = new URLSearchParams(location.hash.replace(/^#/, ""));
     var policy = params.has("policy") ? params.get("policy").split(",").filter(function (p) {
       return POLICIES.indexOf(p) >= 0; }) : POLICIES.slice();
     return { policy: policy, cat: params.get("cat") || "", src: params.get("src") || "",
-             q: params.get("q") || "", striking: params.get("striking") === "1",
+             q: params.get("q") || "", min: Math.min(1, Math.max(0, parseFloat(params.get("min")) || 0)),
+             striking: params.get("striking") === "1",
              sort: sorters.hasOwnProperty(params.get("sort")) ? params.get("sort") : "severity",
              open: params.get("open") || "" };
   }
@@ -29,6 +30,7 @@
     var params = new URLSearchParams();
     if (state.policy.length !== POLICIES.length) { params.set("policy", state.policy.join(",")); }
     ["cat", "src", "q", "open"].forEach(function (k) { if (state[k]) { params.set(k, state[k]); } });
+    if (state.min > 0) { params.set("min", String(state.min)); }
     if (state.striking) { params.set("striking", "1"); }
     if (state.sort !== "severity") { params.set("sort", state.sort); }
     history.replaceState(null, "", "#" + params.toString());
@@ -40,6 +42,7 @@
       return form.querySelector("input[name=policy][value=" + p + "]").checked; });
     state.cat = document.getElementById("f-cat").value;
     state.q = document.getElementById("f-q").value;
+    state.min = Math.min(1, Math.max(0, parseFloat(document.getElementById("f-min").value) || 0));
     state.striking = document.getElementById("f-striking").checked;
     state.sort = document.getElementById("f-sort").value;
     return state;
@@ -52,6 +55,7 @@
     cat.value = state.cat;
     if (cat.value !== state.cat) { cat.value = ""; }
     document.getElementById("f-q").value = state.q;
+    document.getElementById("f-min").value = String(state.min);
     document.getElementById("f-striking").checked = state.striking;
     document.getElementById("f-sort").value = state.sort;
   }
@@ -61,6 +65,7 @@
     if (state.cat && r.cat !== state.cat) { return false; }
     if (state.src && r.src !== state.src) { return false; }
     if (state.striking && !r.striking) { return false; }
+    if (r.sim < state.min) { return false; }
     if (state.q) {
       var q = state.q.toLowerCase();
       if (r.path.toLowerCase().indexOf(q) < 0 && r.src.toLowerCase().indexOf(q) < 0) { return false; }
@@ -96,6 +101,7 @@
   form.addEventListener("submit", function (event) { event.preventDefault(); });  // no inline handlers on the page
   form.addEventListener("change", onControl);
   document.getElementById("f-q").addEventListener("input", onControl);
+  document.getElementById("f-min").addEventListener("input", onControl);
   window.addEventListener("hashchange", function () { var s = readHash(); toControls(s); apply(s); });
 
   // hovering an aligned run lights it up on both sides
