@@ -21,6 +21,7 @@ from licheck.engines import parquet_rows
 from licheck.engines.rows import AnalyzedRow, FileRow, SourceRow, analyze_row, source_rows
 from licheck.engines.session import LOCAL_MASTER, active_session, spark_session
 from licheck.engines.writer import WriteReport, build_failed, write_index
+from licheck.errors import UsageError
 from licheck.inputs.files import DEFAULT_MAX_BYTES
 from licheck.sketch import MinHasher, SketchParams
 from licheck.sources.manifest import Manifest
@@ -50,6 +51,9 @@ def build_with_spark(manifest: Manifest, target: Path, *, cache: Path, params: S
     ``work`` holds the Parquet rows while the build runs: a folder or a URL that every executor and the driver
     can reach (``hdfs://…``, ``s3a://…`` on a cluster); by default a folder beside ``target``.
     """
+    if target.is_dir():
+        raise UsageError(f"{target} is a sharded index folder; the Spark engine writes one index file",
+                         hint=f"build a file, then shard it: licheck index merge FILE -o {target} --shards N")
     params = params or SketchParams()
     work_at = str(work or target.with_name(f".{target.name}.spark-work")).rstrip("/")
     rows_at = f"{work_at}/rows"

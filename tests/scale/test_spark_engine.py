@@ -20,7 +20,7 @@ from licheck.engines.derive import derive_if_available  # noqa: E402
 from licheck.engines.parquet_rows import PACKED_FIELDS  # noqa: E402
 from licheck.engines.spark import build_with_spark, spark_session  # noqa: E402
 from licheck.engines.writer import BuildFailed, fresh_path  # noqa: E402
-from licheck.errors import EXIT_ERROR  # noqa: E402
+from licheck.errors import EXIT_ERROR, UsageError  # noqa: E402
 from licheck.scanner import Scanner, ScanTarget  # noqa: E402
 from licheck.sources.manifest import build_from_manifest, load_manifest  # noqa: E402
 from licheck.store.index_db import IndexDB  # noqa: E402
@@ -218,6 +218,15 @@ def test_cli_spark_build_names_the_sources_to_rebuild(built: tuple[Path, Path, P
     assert result.exit_code == EXIT_ERROR, result.output  # one source failed
     assert "rebuild these sources: " in result.output and "missing-folder" in result.output
     assert _dump(target, TABLES["units"]) == _dump(local, TABLES["units"])
+
+
+def test_a_sharded_folder_is_refused_before_anything_runs(built: tuple[Path, Path, Path]) -> None:
+    root, _, _ = built
+    folder = root / "sharded"
+    folder.mkdir()
+    with pytest.raises(UsageError, match="sharded index folder"):
+        build_with_spark(load_manifest(root / "m.toml"), folder, cache=root / "cache")
+    assert list(folder.iterdir()) == []
 
 
 def test_scan_never_imports_pyspark(built: tuple[Path, Path, Path]) -> None:
