@@ -18,12 +18,14 @@ pytest.importorskip("pyspark")
 from licheck.cli import cli  # noqa: E402
 from licheck.engines.derive import derive_if_available  # noqa: E402
 from licheck.engines.parquet_rows import PACKED_FIELDS  # noqa: E402
+from licheck.engines.rows import AnalyzedRow, FileRow, SourceRow, analyze_row  # noqa: E402
 from licheck.engines.spark import build_with_spark, spark_session  # noqa: E402
-from licheck.engines.writer import BuildFailed, fresh_path  # noqa: E402
+from licheck.engines.writer import BuildFailed, fresh_path, write_index  # noqa: E402
 from licheck.errors import EXIT_ERROR, UsageError  # noqa: E402
 from licheck.scanner import Scanner, ScanTarget  # noqa: E402
+from licheck.sketch import MinHasher, SketchParams  # noqa: E402
 from licheck.sources.manifest import build_from_manifest, load_manifest  # noqa: E402
-from licheck.store.index_db import IndexDB  # noqa: E402
+from licheck.store.index_db import IndexDB, SourceRecord  # noqa: E402
 from licheck.store.packing import PackedFile  # noqa: E402
 
 PY_SOURCE = '''
@@ -218,6 +220,20 @@ def test_cli_spark_build_names_the_sources_to_rebuild(built: tuple[Path, Path, P
     assert result.exit_code == EXIT_ERROR, result.output  # one source failed
     assert "rebuild these sources: " in result.output and "missing-folder" in result.output
     assert _dump(target, TABLES["units"]) == _dump(local, TABLES["units"])
+
+
+def test_a_source_whose_analysis_crashed_is_left_out_and_named(tmp_path: Path) -> None:
+    hasher = MinHasher(SketchParams())
+    good = analyze_row(FileRow(0, 0, "a.py", PY_SOURCE.encode(), "MIT", None, False), hasher)
+    crashed = AnalyzedRow(1, 1, "b.c", None, None, failed="RuntimeError: parser blew up")
+    rows = [SourceRow(0, SourceRecord("alpha", "1", "x", "", "d0", "MIT", "permissive", "")), good,
+            SourceRow(1, SourceRecord("beta", "1", "y", "", "d1", "MIT", "permissive", "")),
+            analyze_row(FileRow(1, 0, "c.c", C_SOURCE.encode(), "MIT", None, False), hasher), crashed]
+    report = write_index(tmp_path / "i.sqlite", iter(rows), params=SketchParams(), total=2)
+    assert [(s.number, s.error) for s in report.failed] == [(1, "b.c: RuntimeError: parser blew up")]
+    with IndexDB.open_readonly(tmp_path / "i.sqlite") as db:
+        assert [s["name"] for s in db.list_sources()] == ["alpha"]
+        assert db.unit_count() == report.sources[0].units > 0  # beta's c.c was rolled back with it
 
 
 def test_a_sharded_folder_is_refused_before_anything_runs(built: tuple[Path, Path, Path]) -> None:
