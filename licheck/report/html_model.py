@@ -95,10 +95,14 @@ def evidence_rows(finding: Mapping[str, Any]) -> list[tuple[str, str]]:
     rows = [("decided by", str(finding.get("decided_by") or "?")),
             ("similarity", f"{finding.get('similarity', 0):.2f}"),
             ("matched tokens", str(finding.get("matched_tokens", "?")))]
-    for name in ("bits", "e_value"):
-        value = _evidence_field(finding, name)
-        if isinstance(value, int | float):
-            rows.append((name.replace("_", "-"), f"{value:.3g}"))
+    bits = _evidence_field(finding, "bits")
+    if isinstance(bits, int | float):
+        parts = [f"{kind} {value:.1f}" for kind in ("structural", "lexical")
+                 if isinstance(value := _evidence_field(finding, f"{kind}_bits"), int | float)]
+        rows.append(("bits", f"{bits:.1f}" + (f" ({', '.join(parts)})" if parts else "")))
+    e_value = _evidence_field(finding, "e_value")
+    if isinstance(e_value, int | float):
+        rows.append(("e-value", f"{e_value:.3g}"))
     scores = (finding.get("evidence") or {}).get("scores") or {}
     if isinstance(scores, Mapping) and scores:  # one row: a dozen scores per finding, thousands of findings
         rows.append(("scores", ", ".join(f"{name} {value:.3f}" if isinstance(value, float) else f"{name} {value}"

@@ -49,8 +49,10 @@ def test_aligned_blocks_are_marked_on_both_sides_of_every_finding(scanned: Scann
     for finding in scanned.report["findings"]:
         number = order.index(finding["id"])
         marked = {(side, n) for f, side, block, n in page.lines if f == number and block is not None}
-        query = set(range(finding["start_line"], finding["end_line"] + 1))
-        source = set(range(finding["source"]["start_line"], finding["source"]["end_line"] + 1))
+        runs = finding.get("alignment") or [[finding["start_line"], finding["end_line"],
+                                             finding["source"]["start_line"], finding["source"]["end_line"]]]
+        query = {n for q_lo, q_hi, _, _ in runs for n in range(q_lo, q_hi + 1)}
+        source = {n for _, _, s_lo, s_hi in runs for n in range(s_lo, s_hi + 1)}
         assert {n for side, n in marked if side == "query"} == query, finding["path"]
         assert {n for side, n in marked if side == "source"} == source, finding["path"]
         context = {(side, n) for f, side, block, n in page.lines if f == number and block is None}

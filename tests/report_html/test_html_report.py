@@ -139,9 +139,18 @@ def _holder(name: str, path: str, lineage: int, license: str = "GPL-3.0-only",
             "license_category": category, "lineage": lineage}
 
 
-def _render_one(scanned: Scanned, **fields: object) -> str:
+NEWER_FIELDS = ("holders", "origin", "alignment", "lineage", "bits", "e_value")  # what the decision issue added
+
+
+def _render_one(scanned: Scanned, *, older: bool = False, **fields: object) -> str:
+    """The page of one GPL finding with ``fields`` set (``older``: without the fields newer scans carry)."""
     report = json.loads(scanned.json_path.read_text())
     finding = next(f for f in report["findings"] if f["path"] == "copied_gpl.py")
+    if older:
+        for name in NEWER_FIELDS:
+            finding.pop(name, None)
+        finding["evidence"] = {k: v for k, v in finding["evidence"].items() if k in ("shared_comments", "scores")}
+        finding["decided_by"] = "licoeval"
     finding.update(fields)
     report["findings"] = [finding]
     with IndexTexts.open(str(scanned.index)) as sources:
@@ -160,14 +169,16 @@ def test_every_holder_the_origin_and_the_decision_evidence_are_shown(scanned: Sc
     holders = [_holder("vendorer", "third_party/intervals.py", 7, "MIT", "permissive"),
                _holder("gplthing", "intervals.py", 7)]
     html = _render_one(scanned, holders=holders, decided_by="e-value", bits=84.25, e_value=3.1e-12,
+                       evidence={"structural_bits": 50.0, "lexical_bits": 34.25, "shared_comments": []},
                        origin={"name": "gplthing", "version": "1.0", "path": "intervals.py",
                                "rule": "earliest-release", "ambiguous": True})
     rows = _cells(html, "holders")
     assert rows[1].startswith("gplthing 1.0 origin intervals.py 3-21 GPL-3.0-only strong copyleft 7")  # origin first
     assert rows[2] == "vendorer 1.0 third_party/intervals.py 3-21 MIT permissive 7"
-    assert "by earliest-release" in html and "ambiguous: another holder may be the origin" in html
+    assert "(rule: earliest-release)" in html and "ambiguous: another holder may be the origin" in html
     evidence = _cells(html, "kv")
-    assert "decided by e-value" in evidence and "bits 84.2" in evidence and "e-value 3.1e-12" in evidence
+    assert "decided by e-value" in evidence and "e-value 3.1e-12" in evidence
+    assert "bits 84.2 (structural 50.0, lexical 34.2)" in evidence
     assert "striking: e-value · E 3.1e-12" in html and "2 holders" in html
 
 
@@ -178,8 +189,8 @@ def test_a_long_list_of_holders_is_capped_and_counted(scanned: Scanned) -> None:
     assert "and 8 more holder(s)" in _render_one(scanned, holders=holders)
 
 
-def test_todays_report_without_holders_or_origin_shows_its_one_source(scanned: Scanned) -> None:
-    html = _render_one(scanned)
+def test_an_older_report_without_holders_or_origin_shows_its_one_source(scanned: Scanned) -> None:
+    html = _render_one(scanned, older=True)
     rows = _cells(html, "holders")
     assert len(rows) == 2 and rows[1].startswith("gplthing 1.0 intervals.py")
     assert "origin:" not in html and "striking: licoeval</span>" in html  # no E-value, no holder count
