@@ -25,13 +25,11 @@ from licheck.errors import IndexFileError, IndexMismatchError
 from licheck.lang.registry import LANGUAGES
 from licheck.normalize import NORMALIZER_VERSION
 from licheck.sketch import SKETCH_SCHEME, SketchParams
-from licheck.store import band_blocks
+from licheck.store import band_blocks, band_table
 from licheck.store.packing import CONTENT_ENCODING, PackedFile, pack_file, unpack_text, unpack_tokens
 from licheck.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
 _BAND_BUFFER = 1_000_000  # band rows buffered before a sorted insert (≈ 16 MB)
-_SQL_BATCH = 500  # values bound in one IN (...) list
-_MERGE_BLOCKS = 8192  # band blocks rewritten per step of a merge (bounded memory whatever the index size)
 _REBUILD_HINT = "rebuild the index with this version of licheck (licheck index add / index build into a new file)"
 
 
@@ -309,41 +307,22 @@ class IndexDB:
 
     def merge_bands(self, *, live_only: bool = False) -> None:
         """Pack the buffered band rows into blocks (one transaction); ``live_only`` also drops removed units."""
-        if not (live_only or self._pending_bands) and self.db.execute("SELECT 1 FROM bands LIMIT 1").fetchone() is None:
+        if not (live_only or self._pending_bands or band_table.has_buffered(self.db)):
             return
-        shift = band_blocks.SUFFIX_BITS
-        live = self._live_unit_ids() if live_only else None
         with self.transaction():
             self._flush_bands()  # rows still in memory join the merge
-            last = self.db.execute("SELECT max(key) FROM bands").fetchone()[0] or 0
-            last_block = max(last >> shift, self.db.execute("SELECT coalesce(max(block), 0) FROM band_blocks"
-                                                            ).fetchone()[0])
-            for lo in range(0, last_block + 1, _MERGE_BLOCKS):
-                hi = lo + _MERGE_BLOCKS
-                pending = self.db.execute("SELECT key, unit_id FROM bands WHERE key >= ? AND key < ?",
-                                          (lo << shift, hi << shift)).fetchall()
-                if not pending and live is None:
-                    continue
-                keys, units = self._read_blocks("block >= ? AND block < ?", (lo, hi))
-                if pending:
-                    rows = np.array(pending, dtype=np.int64)
-                    keys, units = np.r_[keys, rows[:, 0]], np.r_[units, rows[:, 1]]
-                if live is not None:
-                    keep = np.isin(units, live)
-                    keys, units = keys[keep], units[keep]
-                self.db.execute("DELETE FROM band_blocks WHERE block >= ? AND block < ?", (lo, hi))
-                self.db.executemany("INSERT INTO band_blocks (block, suffixes, units) VALUES (?, ?, ?)",
-                                    band_blocks.group_rows(keys, units))
-            self.db.execute("DELETE FROM bands")
+            try:
+                band_table.merge(self.db, live=self._live_unit_ids() if live_only else None)
+            except ValueError:
+                raise IndexFileError(f"{self.path}: a band block is damaged", hint=_REBUILD_HINT) from None
             self._merged_estimate += self._buffered
             self._buffered = 0
-        # executescript steps it to the end (execute frees one page per step); a no-op in older files
-        self.db.executescript("PRAGMA incremental_vacuum;")
+        band_table.give_back_pages(self.db)
 
-    def _read_blocks(self, where: str, args: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
-        rows = self.db.execute(f"SELECT block, suffixes, units FROM band_blocks WHERE {where}", list(args)).fetchall()
+    def read_band_rows(self, query: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(compact key, unit id) rows: of the blocks holding the ``query`` keys, or all; removed units too."""
         try:
-            return band_blocks.decode_blocks(rows)
+            return band_table.all_rows(self.db) if query is None else band_table.rows_for(self.db, query)
         except ValueError:
             raise IndexFileError(f"{self.path}: a band block is damaged", hint=_REBUILD_HINT) from None
 
@@ -381,30 +360,8 @@ class IndexDB:
         query = band_blocks.compact_keys(np.fromiter(band_keys, dtype=np.int64), self.params.bands)
         if not len(query):
             return {}
-        keys, units = self.band_rows_for(query)
+        keys, units = self.read_band_rows(query)
         return band_blocks.count_hits(query, keys, units, bucket_cap=bucket_cap)
-
-    def band_rows_for(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(compact key, unit id) rows of the blocks holding these compact keys, buffered rows included."""
-        keys_parts, unit_parts = [], []
-        blocks = np.unique(band_blocks.block_of(query)).tolist()
-        wanted = np.unique(query).tolist()
-        for offset in range(0, max(len(blocks), len(wanted)), _SQL_BATCH):  # SQLite caps the ? of a statement
-            part = blocks[offset : offset + _SQL_BATCH]
-            if part:
-                keys, units = self._read_blocks(f"block IN ({','.join('?' * len(part))})", part)
-                keys_parts.append(keys)
-                unit_parts.append(units)
-            part = wanted[offset : offset + _SQL_BATCH]
-            rows = self.db.execute(f"SELECT key, unit_id FROM bands WHERE key IN ({','.join('?' * len(part))})",
-                                   part).fetchall() if part else []
-            if rows:
-                pending = np.array(rows, dtype=np.int64)
-                keys_parts.append(pending[:, 0])
-                unit_parts.append(pending[:, 1])
-        if not keys_parts:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        return np.concatenate(keys_parts), np.concatenate(unit_parts)
 
     def units(self, unit_ids: Iterable[int]) -> list[UnitRow]:
         ids = list(unit_ids)
@@ -430,14 +387,10 @@ class IndexDB:
 
     def band_rows(self) -> np.ndarray:
         """Every (compact band key, unit id) row of live units, in key order: the input of lineage clustering."""
-        keys, units = self._read_blocks("1", ())
-        pending = self.db.execute("SELECT key, unit_id FROM bands").fetchall()
-        if pending:
-            extra = np.array(pending, dtype=np.int64)
-            keys, units = np.r_[keys, extra[:, 0]], np.r_[units, extra[:, 1]]
+        keys, units = self.read_band_rows()
         keep = np.isin(units, self._live_unit_ids())
-        rows = np.column_stack([keys[keep], units[keep]]).astype(np.int64)
-        return rows[np.lexsort((rows[:, 1], rows[:, 0]))] if len(rows) else np.empty((0, 2), dtype=np.int64)
+        rows = np.column_stack([keys[keep], units[keep]])
+        return rows[np.lexsort((rows[:, 1], rows[:, 0]))]
 
     def set_lineages(self, assignments: Iterable[tuple[int, int]]) -> None:
         """(lineage, unit id) pairs; call inside a transaction."""

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from licheck.errors import IndexMismatchError, UsageError
-from licheck.store import band_blocks
+from licheck.errors import IndexFileError, IndexMismatchError, UsageError
+from licheck.store import band_blocks, band_table
 from licheck.store.index_db import IndexDB
 from licheck.store.shards import ShardedIndex, compact_index, split_index
 
@@ -167,17 +167,23 @@ def _copy_bands(out: IndexDB, source: IndexDB, umap: np.ndarray) -> None:
     """The band rows of the copied units, under their new ids, into ``out``'s write buffer."""
     if not len(umap):
         return
-    shift = band_blocks.SUFFIX_BITS
     last = max(source.db.execute("SELECT coalesce(max(block), -1) FROM band_blocks").fetchone()[0],
-               source.db.execute("SELECT coalesce(max(key), -1) FROM bands").fetchone()[0] >> shift)
-    for lo in range(0, last + 1, 8192):
-        keys, units = source._read_blocks("block >= ? AND block < ?", (lo, lo + 8192))  # noqa: SLF001
-        pending = source.db.execute("SELECT key, unit_id FROM bands WHERE key >= ? AND key < ?",
-                                    (lo << shift, (lo + 8192) << shift)).fetchall()
-        if pending:
-            rows = np.array(pending, dtype=np.int64)
-            keys, units = np.r_[keys, rows[:, 0]], np.r_[units, rows[:, 1]]
+               source.db.execute("SELECT coalesce(max(key), -1) FROM bands").fetchone()[0] >> band_blocks.SUFFIX_BITS)
+    step = band_table.MERGE_BLOCKS
+    for lo in range(0, last + 1, step):  # a range of blocks at a time: bounded memory
+        keys, units = _range_rows(source, lo, lo + step)
         at = np.searchsorted(umap[:, 0], units)
         kept = (at < len(umap)) & (umap[np.minimum(at, len(umap) - 1), 0] == units)
         rows = np.column_stack([keys[kept], umap[at[kept], 1]])
         out.db.executemany("INSERT OR IGNORE INTO bands (key, unit_id) VALUES (?, ?)", rows.tolist())
+
+
+def _range_rows(source: IndexDB, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    shift = band_blocks.SUFFIX_BITS
+    try:
+        keys, units = band_table.read_blocks(source.db, "block >= ? AND block < ?", (lo, hi))
+    except ValueError:
+        raise IndexFileError(f"{source.path}: a band block is damaged", hint=_REBUILD) from None
+    pending = np.array(source.db.execute("SELECT key, unit_id FROM bands WHERE key >= ? AND key < ?",
+                                         (lo << shift, hi << shift)).fetchall(), dtype=np.int64).reshape(-1, 2)
+    return np.r_[keys, pending[:, 0]], np.r_[units, pending[:, 1]]

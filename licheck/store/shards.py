@@ -147,7 +147,7 @@ class ShardedIndex:
         for entry, shard in self.shards:
             mine = query[(blocks >= entry.first_block) & (blocks < entry.end_block)]
             if len(mine):
-                keys, units = shard.band_rows_for(mine)
+                keys, units = shard.read_band_rows(mine)
                 keys_parts.append(keys)
                 unit_parts.append(units)
         if not keys_parts:
@@ -157,7 +157,7 @@ class ShardedIndex:
 
     def band_rows(self) -> np.ndarray:
         live = np.array([r[0] for r in self.core.db.execute("SELECT id FROM units")], dtype=np.int64)
-        parts = [np.column_stack(shard._read_blocks("1", ())) for _, shard in self.shards]  # noqa: SLF001
+        parts = [np.column_stack(shard.read_band_rows()) for _, shard in self.shards]
         rows = np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.int64)
         rows = rows[np.isin(rows[:, 1], live)]
         return rows[np.lexsort((rows[:, 1], rows[:, 0]))]
