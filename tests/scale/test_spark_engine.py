@@ -254,3 +254,12 @@ def test_scan_never_imports_pyspark(built: tuple[Path, Path, Path]) -> None:
     done = subprocess.run([sys.executable, "-c", code, str(root / "q.py"), str(local), str(root / "out.json")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_help_never_imports_pyspark() -> None:
+    code = ("import sys\nfrom licheck.cli import cli\nfor args in (['--help'], ['index', 'build', '--help']):\n"
+            "    try:\n        cli.main(args)\n    except SystemExit:\n        pass\n"
+            "assert 'pyspark' not in sys.modules and 'licheck.engines' not in sys.modules, 'help imported the engine'")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "--engine [local|spark]" in done.stdout
