@@ -25,6 +25,11 @@ def token_ids(tokens: list[str]) -> np.ndarray:
 
 def shingle_hashes(ids: np.ndarray, k: int) -> np.ndarray:
     """The distinct 64-bit hashes of every run of ``k`` consecutive ids (one shingle when shorter than k)."""
+    return np.unique(shingle_hashes_at(ids, k))
+
+
+def shingle_hashes_at(ids: np.ndarray, k: int) -> np.ndarray:
+    """The hash of the run of ``k`` ids starting at each position (one shingle when shorter than k)."""
     n = len(ids)
     if n == 0:
         return np.empty(0, dtype=np.uint64)
@@ -37,5 +42,5 @@ def shingle_hashes(ids: np.ndarray, k: int) -> np.ndarray:
         for j in range(k):
             acc = acc * _MIX + values[j : j + count] + np.uint64(j + 1)
         acc ^= acc >> np.uint64(29)
-    return np.unique(acc)
+    return acc
 

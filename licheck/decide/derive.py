@@ -18,10 +18,17 @@ from collections.abc import Callable
 import numpy as np
 
 from licheck.decide.evidence import evidence_of
-from licheck.decide.information import ShingleCounts, lexical_shingles, structural_shingles
+from licheck.decide.information import (
+    LEXICAL_SALT,
+    SHINGLE_K,
+    ShingleCounts,
+    lexical_shingles,
+    structural_shingles,
+)
 from licheck.decide.lineage import cluster_lineages
 from licheck.decide.null import NullModel
 from licheck.lookup import candidates
+from licheck.shingle import shingle_hashes_at
 from licheck.store.index_db import IndexDB, UnitRow
 from licheck.verify import compare, gather
 
@@ -76,11 +83,37 @@ def derive_statistics(db: IndexDB, *, refit: bool = False, progress: Progress | 
     return timings
 
 
+COUNT_BATCH = 4_000_000  # shingles counted per numpy pass
+
+
 def _count_shingles(db: IndexDB, representatives: list) -> ShingleCounts:
+    """Each lineage's structural and lexical 4-grams, once per lineage; hashed once per file, in batches."""
     counts = ShingleCounts.empty(sum(u[3] for u in representatives) * 2)
-    for _unit_id, content_id, ranges, _tokens, _lin, _lang in representatives:
-        structural, lexical = _unit_streams(db, content_id, ranges)
-        counts.add_file(np.concatenate([structural_shingles(structural), lexical_shingles(lexical)]))
+    owners: list[np.ndarray] = []
+    hashes: list[np.ndarray] = []
+    pending = 0
+    by_content: dict[int, list] = {}
+    for unit in representatives:
+        by_content.setdefault(unit[1], []).append(unit)
+    for number, (content_id, units) in enumerate(by_content.items()):
+        tokens = db.content_tokens(content_id)
+        structural = shingle_hashes_at(np.asarray(tokens.structural, dtype=np.uint32), SHINGLE_K)
+        lexical = shingle_hashes_at(np.asarray(tokens.lexical, dtype=np.uint32), SHINGLE_K) ^ LEXICAL_SALT
+        for unit in units:
+            ranges = unpack_ranges(unit[2])
+            if len(ranges) == 1:  # a slice of the file's shingles
+                a, b = ranges[0]
+                unit_hashes = np.concatenate([structural[a:max(a, b - SHINGLE_K + 1)], lexical[a:max(a, b - SHINGLE_K + 1)]])
+            else:  # a class body without its methods: shingles of the gathered stream
+                s_ids, l_ids = _unit_streams(db, content_id, unit[2])
+                unit_hashes = np.concatenate([structural_shingles(s_ids), lexical_shingles(l_ids)])
+            owners.append(np.full(len(unit_hashes), len(owners), dtype=np.int64))
+            hashes.append(unit_hashes)
+            pending += len(unit_hashes)
+        if pending >= COUNT_BATCH or number == len(by_content) - 1:
+            if hashes:
+                counts.add_many(np.concatenate(owners), np.concatenate(hashes), owners=len(owners))
+            owners, hashes, pending = [], [], 0
     return counts
 
 
@@ -95,21 +128,25 @@ LINEAGE_LEXICAL_JACCARD = 0.5  # near-identical copies keep most raw-token 4-gra
 
 def _lexically_close(db: IndexDB, by_id: dict, edges: np.ndarray) -> np.ndarray:
     """For each structural near-duplicate pair: do the two units also share most of their raw-token 4-grams?"""
-    cache: dict[int, np.ndarray] = {}
+    cache: dict[int, tuple[bytes, np.ndarray]] = {}
 
-    def shingles(unit_id: int) -> np.ndarray:
+    def shingles(unit_id: int) -> tuple[bytes, np.ndarray]:
         if unit_id not in cache:
             unit = by_id[unit_id]
-            cache[unit_id] = lexical_shingles(_unit_streams(db, unit[1], unit[2])[1])
+            lexical = _unit_streams(db, unit[1], unit[2])[1]
+            cache[unit_id] = (lexical.tobytes(), lexical_shingles(lexical))
         return cache[unit_id]
 
     keep = np.zeros(len(edges), dtype=bool)
     for i, (a, b) in enumerate(edges.tolist()):
         if a not in by_id or b not in by_id:
             continue
-        sa, sb = shingles(a), shingles(b)
-        union = len(np.union1d(sa, sb))
-        keep[i] = union > 0 and len(np.intersect1d(sa, sb, assume_unique=True)) >= LINEAGE_LEXICAL_JACCARD * union
+        (raw_a, sa), (raw_b, sb) = shingles(a), shingles(b)
+        if raw_a == raw_b:  # the same raw tokens: a copy (the usual edge)
+            keep[i] = True
+            continue
+        shared = len(np.intersect1d(sa, sb, assume_unique=True))
+        keep[i] = shared >= LINEAGE_LEXICAL_JACCARD * (len(sa) + len(sb) - shared) > 0
     return keep
 
 

@@ -20,7 +20,7 @@ from licheck.shingle import shingle_hashes
 
 SHINGLE_K = 4
 PRIOR_FILES = 32  # pseudo-files: a tiny index does not make every shingle look rare
-_LEXICAL_SALT = np.uint64(0x5BD1E9955BD1E995)
+LEXICAL_SALT = np.uint64(0x5BD1E9955BD1E995)
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 MIN_WIDTH_BITS, MAX_WIDTH_BITS = 12, 26
 
@@ -32,10 +32,16 @@ def structural_shingles(ids: np.ndarray) -> np.ndarray:
 def lexical_shingles(ids: np.ndarray) -> np.ndarray:
     if len(ids) < SHINGLE_K:
         return _EMPTY
-    return shingle_hashes(np.asarray(ids, dtype=np.uint32), SHINGLE_K) ^ _LEXICAL_SALT
+    return shingle_hashes(np.asarray(ids, dtype=np.uint32), SHINGLE_K) ^ LEXICAL_SALT
 
 
 _EMPTY = np.empty(0, dtype=np.uint64)
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique by sorting: for millions of integers faster than its hash-based path."""
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
 
 
 @dataclass
@@ -57,9 +63,19 @@ class ShingleCounts:
 
     def add_file(self, hashes: np.ndarray) -> None:
         """Count the distinct shingles of one owner file once each."""
-        slots = np.unique(self._slots(hashes))
-        self.table[slots] = np.minimum(self.table[slots].astype(np.int16) + 1, 255).astype(np.uint8)
-        self.files += 1
+        self.add_many(np.zeros(len(hashes), dtype=np.int64), hashes, owners=1)
+
+    def add_many(self, owner: np.ndarray, hashes: np.ndarray, *, owners: int) -> None:
+        """Count many owners at once: ``owner[i]`` (0 .. owners-1) holds shingle ``hashes[i]``; each owner
+        counts each of its distinct shingles once."""
+        if len(hashes):
+            pairs = _sorted_unique((owner.astype(np.int64) << 32) | self._slots(hashes))
+            slots = np.sort(pairs & 0xFFFFFFFF)
+            starts = np.flatnonzero(np.r_[True, slots[1:] != slots[:-1]])
+            held = np.diff(np.r_[starts, len(slots)])
+            slots = slots[starts]
+            self.table[slots] = np.minimum(self.table[slots].astype(np.int64) + held, 255).astype(np.uint8)
+        self.files += owners
 
     def counts(self, hashes: np.ndarray) -> np.ndarray:
         return self.table[self._slots(hashes)].astype(np.float64)
