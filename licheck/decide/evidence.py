@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from licheck.decide.information import ShingleCounts, lexical_shingles, structural_shingles
+from licheck.decide.information import LEXICAL_SALT, SHINGLE_K, ShingleCounts
+from licheck.shingle import shingle_hashes_at
 from licheck.verify import Match, Side
 
 
@@ -34,14 +35,21 @@ def evidence_of(match: Match, query: Side, source: Side, counts: ShingleCounts) 
     """The bits of the aligned runs of ``match`` (query positions ``query``, source positions ``source``)."""
     if not match.blocks:
         return Evidence(0.0, 0.0)
-    q_struct = np.asarray(query.structural, dtype=np.uint32)
-    q_lex = np.asarray(query.lexical, dtype=np.uint32)
-    s_lex = np.asarray(source.lexical, dtype=np.uint32)
-    structural, q_lexical, s_lexical = [], [], []
-    for qs, qe, ss, se in match.blocks:
-        structural.append(structural_shingles(q_struct[qs:qe]))
-        q_lexical.append(lexical_shingles(q_lex[qs:qe]))
-        s_lexical.append(lexical_shingles(s_lex[ss:se]))
-    struct_hashes = np.unique(np.concatenate(structural))
-    lex_hashes = np.intersect1d(np.concatenate(q_lexical), np.concatenate(s_lexical))
+    q_struct = _at(query.structural)
+    q_lex, s_lex = _at(query.lexical) ^ LEXICAL_SALT, _at(source.lexical) ^ LEXICAL_SALT
+    q_pos = _inside(match.blocks, 0, len(q_struct))
+    s_pos = _inside(match.blocks, 2, len(s_lex))
+    struct_hashes = np.unique(q_struct[q_pos])
+    lex_hashes = np.intersect1d(q_lex[q_pos], s_lex[s_pos])
     return Evidence(counts.bits(struct_hashes), counts.bits(lex_hashes))
+
+
+def _at(tokens: list[int]) -> np.ndarray:
+    return shingle_hashes_at(np.asarray(tokens, dtype=np.uint32), SHINGLE_K)
+
+
+def _inside(blocks: tuple[tuple[int, int, int, int], ...], side: int, limit: int) -> np.ndarray:
+    """Start positions of the 4-grams lying wholly inside a block (``side`` 0: query, 2: source)."""
+    spans = [np.arange(b[side], b[side + 1] - SHINGLE_K + 1) for b in blocks if b[side + 1] - b[side] >= SHINGLE_K]
+    positions = np.concatenate(spans) if spans else np.empty(0, dtype=np.int64)
+    return positions[positions < limit]
