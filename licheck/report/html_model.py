@@ -48,6 +48,11 @@ class FindingView:
         return marked[:MAX_HOLDERS]
 
     @property
+    def origin_listed(self) -> bool:
+        """Whether the origin is among the holders listed (marked there, so not repeated)."""
+        return any(first for _, first in self.shown_holders())
+
+    @property
     def has_lineage(self) -> bool:
         return any(h.get("lineage") is not None for h in self.holders)
 

@@ -175,6 +175,10 @@ def test_every_holder_the_origin_and_the_decision_evidence_are_shown(scanned: Sc
     rows = _cells(html, "holders")
     assert rows[1].startswith("gplthing 1.0 origin intervals.py 3-21 GPL-3.0-only strong copyleft 7")  # origin first
     assert rows[2] == "vendorer 1.0 third_party/intervals.py 3-21 MIT permissive 7"
+    assert "origin: the holder marked below" in html
+    unlisted = _render_one(scanned, holders=holders[:1], origin={"name": "gplthing", "version": "1.0",
+                                                                 "path": "intervals.py", "rule": "earliest-release"})
+    assert "origin: <b>gplthing 1.0</b> <code>intervals.py</code>" in unlisted  # not a listed holder: named
     assert "(rule: earliest-release)" in html and "ambiguous: another holder may be the origin" in html
     evidence = _cells(html, "kv")
     assert "decided by e-value" in evidence and "e-value 3.1e-12" in evidence
