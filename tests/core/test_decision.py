@@ -155,3 +155,26 @@ def test_inlined_helper_matches_the_run_of_both_source_functions(tmp_path: Path)
     assert len(found) == 1
     # one finding spanning the helper and its caller, not just the helper
     assert found[0].source.start_line <= 2 and found[0].source.end_line >= 20
+
+
+def test_index_info_shows_the_null_and_refresh_refits_it(vendored_index: Path, tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from licheck.cli import cli
+
+    index = tmp_path / "copy.sqlite"
+    shutil.copy(vendored_index, index)
+    runner = CliRunner()
+    info = json.loads(runner.invoke(cli, ["index", "info", "--index", str(index), "--format", "json"]).output)
+    stats = info["statistics"]
+    assert stats["lineages"] >= 60 and not stats["stale"]
+    fits = stats["null"]["strata"]
+    assert fits["*/*"]["n"] >= 40 and fits["*/*"]["lam"] > 0
+    refreshed = runner.invoke(cli, ["index", "refresh", "--index", str(index), "--refit"])
+    assert refreshed.exit_code == 0, refreshed.output
+    assert "lineages; null refitted" in refreshed.output
+    table = runner.invoke(cli, ["index", "info", "--index", str(index)])
+    assert "null fitted at" in table.output and "python/" in table.output
