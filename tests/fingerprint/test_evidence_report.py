@@ -78,5 +78,6 @@ def test_evidence_report_prints_to_pdf(models, victim_fp, null_file, tmp_path) -
     assert result.exit_code == 1, result.output
     html = page.read_text()
     assert "No endpoint was queried (weights access)" in html and 'data-stat="weight_overlap"' in html
+    assert 'id="distillation"' in html and "consistent with a derivative" in html
     run_chromium(page.resolve().as_uri(), tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
