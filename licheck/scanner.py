@@ -13,7 +13,7 @@ from licheck.analyze import AnalyzedUnit, FileAnalysis, UnreadableFile, analyze_
 from licheck.decide.evidence import Evidence, evidence_of
 from licheck.decide.holders import Holder, Origin, holders_of, origin_of
 from licheck.decide.rules import Decision, Thresholds, decide
-from licheck.decide.stats import load_statistics
+from licheck.decide.stats import DecisionStatistics, load_statistics, require_statistics
 from licheck.errors import InputError
 from licheck.inputs.files import DEFAULT_MAX_BYTES, iter_code_files, read_bytes
 from licheck.lookup import candidates
@@ -65,7 +65,15 @@ class Scanner:
         self.index = index
         self.settings = settings
         self.hasher = MinHasher(index.params)
-        self.statistics = load_statistics(index)
+        require_statistics(index)
+        self._statistics: DecisionStatistics | None = None
+
+    @property
+    def statistics(self) -> DecisionStatistics:
+        """Read on the first candidate: a hook run on code that matches nothing never loads the shingle table."""
+        if self._statistics is None:
+            self._statistics = load_statistics(self.index)
+        return self._statistics
 
     def scan(self, targets: Iterable[ScanTarget], *, progress: Callable[[str, int, int], None] | None = None,
              jobs: int | None = None) -> ScanReport:

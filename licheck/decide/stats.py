@@ -20,11 +20,20 @@ class DecisionStatistics:
     stale: bool  # sources changed since they were derived (an interrupted add): still usable, refreshed next write
 
 
-def load_statistics(index: IndexDB) -> DecisionStatistics:
-    shingles, null, lineages = (index.statistic(name) for name in ("shingles", "null", "lineages"))
-    if shingles is None or null is None or lineages is None:
+NAMES = ("shingles", "null", "lineages")
+
+
+def require_statistics(index: IndexDB) -> None:
+    """Fail early, without reading the (large) shingle table, when the index has no derived statistics."""
+    if any(index.statistic_size(name) is None for name in NAMES):
         raise IndexFileError(f"{index.path} has no derived statistics (lineages, null distribution)",
                              hint=REFRESH_HINT)
+
+
+def load_statistics(index: IndexDB) -> DecisionStatistics:
+    require_statistics(index)
+    shingles, null, lineages = (index.statistic(name) for name in NAMES)
+    assert shingles is not None and null is not None and lineages is not None
     try:
         model = NullModel.from_bytes(null)
         counts = ShingleCounts.from_bytes(shingles)

@@ -404,6 +404,11 @@ class IndexDB:
         row = self.db.execute("SELECT value FROM statistics WHERE name = ?", (name,)).fetchone()
         return bytes(row[0]) if row else None
 
+    def statistic_size(self, name: str) -> int | None:
+        """The size in bytes of one derived statistic, None when absent (without reading it)."""
+        row = self.db.execute("SELECT length(value) FROM statistics WHERE name = ?", (name,)).fetchone()
+        return int(row[0]) if row else None
+
     def put_statistic(self, name: str, value: bytes) -> None:
         """Store one derived statistic; call inside a transaction."""
         self.db.execute("INSERT OR REPLACE INTO statistics (name, value) VALUES (?, ?)", (name, value))
