@@ -178,3 +178,19 @@ def test_index_info_shows_the_null_and_refresh_refits_it(vendored_index: Path, t
     assert "lineages; null refitted" in refreshed.output
     table = runner.invoke(cli, ["index", "info", "--index", str(index)])
     assert "null fitted at" in table.output and "python/" in table.output
+
+
+def _literal_table(name: str, words: list[str]) -> str:
+    pairs = ",\n".join(f'    ("{a}", "{b}")' for a, b in zip(words, reversed(words), strict=True))
+    return f"{name} = [\n{pairs},\n]\n"
+
+
+def test_table_of_literals_matching_another_projects_table_is_not_striking(tmp_path: Path) -> None:
+    (tmp_path / "theirs").mkdir()
+    theirs = [f"w{i}x" for i in range(40)]
+    (tmp_path / "theirs" / "test_cases.py").write_text(_literal_table("CASES", theirs))
+    index = build_index(tmp_path / "i.sqlite", (tmp_path / "theirs", "theirs", "GPL-3.0-only"), (CORPUS, "kit", "MIT"))
+    mine = _literal_table("EXAMPLES", [f"m{i}y" for i in range(40)])
+    findings = scan_text(index, "examples.py", mine)
+    assert findings and all(f.similarity == 1.0 for f in findings)  # the same shape, at similarity 1.0 ...
+    assert striking(findings) == []  # ... but one shape repeated carries no evidence of copying
