@@ -80,7 +80,8 @@ def write_index(target: Path, rows: Iterable[SourceRow | AnalyzedRow], *, params
 
 def build_failed(exc: BaseException, target: Path, total: int) -> BuildFailed:
     """The error of a build that did not finish: nothing of it was kept, so every source is to be rebuilt."""
-    what = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:300]
+    detail = str(exc).strip().splitlines()
+    what = f"{type(exc).__name__}: {detail[0][:300]}" if detail else type(exc).__name__
     return BuildFailed(f"the build did not finish ({what}); {target} is unchanged and still usable",
                        hint=f"rebuild all {total} sources of the manifest: run the same `licheck index build` again")
 

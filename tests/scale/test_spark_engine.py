@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
@@ -263,3 +266,28 @@ def test_help_never_imports_pyspark() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "--engine [local|spark]" in done.stdout
+
+
+def test_an_interrupted_spark_build_leaves_the_previous_index(built: tuple[Path, Path, Path]) -> None:
+    """Ctrl-C while Spark runs: the command says what happened, exits 2, and the old index is as it was."""
+    root, _, spark = built
+    target = root / "interrupted.sqlite"
+    shutil.copy(spark, target)
+    before = target.read_bytes()
+    work = root / "interrupted-work"
+    command = [sys.executable, "-m", "licheck", "index", "build", str(root / "m.toml"), "--index", str(target),
+               "--engine", "spark", "--jobs", "1", "--cache", str(root / "cache"), "--work", str(work)]
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 90
+    while not work.exists() and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # the Parquet job has started: the build is under way
+    assert build.poll() is None, "the build ended before it could be interrupted"
+    build.send_signal(signal.SIGINT)
+    _, stderr = build.communicate(timeout=90)
+    assert build.returncode == EXIT_ERROR, stderr
+    assert "the build did not finish (KeyboardInterrupt)" in stderr and "is unchanged" in stderr, stderr
+    assert "rebuild all 3 sources" in stderr
+    assert target.read_bytes() == before
+    assert not fresh_path(target).exists()
+    with IndexDB.open_readonly(target) as db:
+        assert db.unit_count() > 0
