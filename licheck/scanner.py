@@ -21,6 +21,7 @@ from licheck.policy import Policy
 from licheck.report.model import Finding, HolderRef, IndexSummary, ScanReport, Skipped, SourceRef
 from licheck.sketch import MinHasher
 from licheck.store.index_db import IndexDB, UnitRow
+from licheck.store.shards import open_index
 from licheck.verify import Match, Side, compare, gather, with_lexical_scores
 
 PARALLEL_MIN_FILES = 48  # fewer files than this are scanned in-process (a pre-commit hook: start fast)
@@ -206,7 +207,7 @@ _WORKER: Scanner | None = None
 
 def _init_worker(index_path: str, settings: ScanSettings) -> None:
     global _WORKER
-    _WORKER = Scanner(IndexDB.open_readonly(index_path), settings)
+    _WORKER = Scanner(open_index(index_path), settings)
 
 
 def _scan_in_worker(target: ScanTarget) -> FileResult:

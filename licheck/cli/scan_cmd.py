@@ -30,8 +30,8 @@ def scan_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Scan the changes of `git diff REV` (e.g. origin/main...HEAD)."),
         click.option("--diff-file", metavar="FILE|-", help="Scan the changes of a unified diff file ('-': stdin); "
                      "new contents are read from the working tree (or the diff's hunks)."),
-        click.option("--index", "index_path", envvar="LICHECK_INDEX", type=click.Path(dir_okay=False),
-                     help="Index file (SQLite). Also from LICHECK_INDEX or the config's `index`; default: the "
+        click.option("--index", "index_path", envvar="LICHECK_INDEX", type=click.Path(),
+                     help="Index file (SQLite), or a sharded index folder. Also from LICHECK_INDEX or the config's `index`; default: the "
                      "user cache's index.sqlite (`licheck index manifests` shows where)."),
         click.option("--config", "--policy", "config_path", type=click.Path(dir_okay=False),
                      help="Policy/config file (.licheck.toml or pyproject.toml). Default: the nearest one. "
@@ -64,7 +64,7 @@ def run_scan(*, paths: tuple[str, ...], staged: bool, diff_rev: str | None, diff
     from licheck.policy import apply_policy, policy_from_settings
     from licheck.report.model import Skipped
     from licheck.scanner import Scanner, ScanSettings
-    from licheck.store.index_db import IndexDB
+    from licheck.store.shards import open_index
 
     cwd = cwd or Path.cwd()
     settings = load_settings(config_path=config_path, cwd=cwd)
@@ -79,7 +79,7 @@ def run_scan(*, paths: tuple[str, ...], staged: bool, diff_rev: str | None, diff
     if settings.max_e_value is not None:
         thresholds = replace(thresholds, max_e_value=settings.max_e_value)
     scan_settings = ScanSettings(thresholds=thresholds, policy=policy, include_similar=not settings.striking_only)
-    with IndexDB.open_readonly(index) as db:
+    with open_index(index) as db:
         with progress_bar("scanning") as progress:
             report = Scanner(db, scan_settings).scan(targets, progress=progress)
     report.skipped.extend(Skipped(path, reason) for path, reason in skipped)

@@ -57,10 +57,10 @@ class IndexTexts:
         if not path:
             return cls(None, unavailable="the report names no index (pass --index): source code not shown")
         from licheck.errors import LicheckError
-        from licheck.store.index_db import IndexDB
+        from licheck.store.shards import open_index
 
         try:
-            return cls(IndexDB.open_readonly(path))
+            return cls(open_index(path))
         except LicheckError as exc:
             return cls(None, unavailable=f"source code not shown: {exc}")
 

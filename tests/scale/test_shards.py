@@ -178,3 +178,25 @@ def test_splitting_reads_the_source_only_and_keeps_its_buffered_band_rows(tmp_pa
     with IndexDB.open_readonly(tmp_path / "buffered.sqlite") as one, open_index(tmp_path / "dir") as sharded:
         assert one.db.execute("SELECT count(*) FROM bands").fetchone()[0] > 0
         assert (sharded.band_rows() == one.band_rows()).all()
+
+
+def test_scan_command_takes_a_sharded_folder_as_its_index(single: Path, tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from licheck.cli import cli
+
+    split_index(single, tmp_path / "sharded", shards=2)
+    targets = _queries(tmp_path)
+    runner = CliRunner()
+    outputs = []
+    for index in (single, tmp_path / "sharded"):
+        result = runner.invoke(cli, ["scan", str(tmp_path / "renamed.py"), "--index", str(index), "--format", "json"])
+        assert result.exit_code in (0, 1), result.output
+        outputs.append([(f["source"]["name"], f["start_line"], f["striking"]) for f in json.loads(result.output)["findings"]])
+    assert outputs[0] and outputs[0] == outputs[1]
+    # many files: the worker processes open the folder too
+    with open_index(tmp_path / "sharded") as sharded:
+        many = Scanner(sharded).scan(targets * 20, jobs=2)
+    assert many.files_scanned == len(targets) * 20 and not many.skipped
