@@ -223,3 +223,16 @@ def test_the_accept_command_in_the_page_accepts_the_finding(scanned: Scanned, tm
         html = render_html(report, queries=QueryFiles.on_disk(work), sources=sources)
     assert (f"licheck baseline update .licheck-baseline.json copied_gpl.py --index {scanned.index} --keep-stale"
             in html)  # a second acceptance keeps the first
+
+
+def test_hostile_license_holder_and_origin_text_is_escaped(scanned: Scanned) -> None:
+    bad = _holder(HOSTILE, f"{HOSTILE}/x.py", 3, license=HOSTILE, category=HOSTILE)
+    source = next(f["source"] for f in scanned.report["findings"] if f["path"] == "copied_gpl.py")
+    source = {**source, "license": HOSTILE, "license_category": HOSTILE, "license_origin": HOSTILE, "url": HOSTILE}
+    html = _render_one(scanned, holders=[bad], decided_by=HOSTILE, policy_reason=HOSTILE, source=source,
+                       obligations=[HOSTILE],
+                       origin={"name": HOSTILE, "path": HOSTILE, "rule": HOSTILE},
+                       evidence={"shared_comments": [HOSTILE], "scores": {HOSTILE: 1.0}})
+    assert HOSTILE not in html
+    assert not [t for t, a in elements(html) if t == "img" or any(k.startswith("on") for k in a)]
+    assert html.count("<script") == html.count("</script>") == 2
