@@ -13,6 +13,7 @@ index add/build/remove``, and on demand (``licheck index refresh``):
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Callable
 
 import numpy as np
@@ -60,16 +61,16 @@ def derive_statistics(db: IndexDB, *, refit: bool = False, progress: Progress | 
     # The null and the shingle counts its scores were computed with are one model: both are refitted together,
     # and in between E-values scale with the index's growth (a match's bits stay what they were at the fit).
     old = load_null(db)
-    counts_blob = db.statistic("shingles")
+    stored = _load_counts(db)
     lineages_now = len(representatives)
-    due = refit or old is None or counts_blob is None \
+    due = refit or old is None or stored is None \
         or abs(lineages_now - old.lineages) > REFIT_GROWTH * max(old.lineages, 1)
     t0 = time.perf_counter()
-    if due:
+    if due or stored is None:
         say(f"shingle counts over {len(representatives):,} lineages")
         counts = _count_shingles(db, representatives)
     else:
-        counts = ShingleCounts.from_bytes(counts_blob)
+        counts = stored
     timings["shingles_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     null = _fit_null(db, representatives, lineage, ids, rows, counts, say) if due else old
@@ -114,7 +115,7 @@ def _count_shingles(db: IndexDB, representatives: list) -> ShingleCounts:
             if hashes:
                 counts.add_many(np.concatenate(owners), np.concatenate(hashes), owners=len(owners))
             owners, hashes, pending = [], [], 0
-    return counts
+    return counts.folded()
 
 
 def _unit_streams(db: IndexDB, content_id: int, ranges: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -148,6 +149,14 @@ def _lexically_close(db: IndexDB, by_id: dict, edges: np.ndarray) -> np.ndarray:
         shared = len(np.intersect1d(sa, sb, assume_unique=True))
         keep[i] = shared >= LINEAGE_LEXICAL_JACCARD * (len(sa) + len(sb) - shared) > 0
     return keep
+
+
+def _load_counts(db: IndexDB) -> ShingleCounts | None:
+    blob = db.statistic("shingles")
+    try:
+        return None if blob is None else ShingleCounts.from_bytes(blob)
+    except (ValueError, zlib.error):
+        return None  # another licheck's table: counted again
 
 
 def load_null(db: IndexDB) -> NullModel | None:

@@ -12,6 +12,7 @@ count-min sketch of depth one): collisions can only raise a count, so the bits a
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,7 @@ PRIOR_FILES = 32  # pseudo-files: a tiny index does not make every shingle look 
 LEXICAL_SALT = np.uint64(0x5BD1E9955BD1E995)
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 MIN_WIDTH_BITS, MAX_WIDTH_BITS = 12, 26
+MIN_OCCUPANCY = 0.3  # a folded table keeps most rare shingles apart (≈ 1 in 4 shares a slot)
 
 
 def structural_shingles(ids: np.ndarray) -> np.ndarray:
@@ -88,9 +90,21 @@ class ShingleCounts:
         held = np.maximum(self.counts(hashes), 1.0)
         return float(np.log2(total / held).sum())
 
+    def folded(self, *, min_occupancy: float = MIN_OCCUPANCY) -> ShingleCounts:
+        """Halve the table while fewer than ``min_occupancy`` of its slots are used: slots are the top bits of a
+        hash, so slot i of the half table is slots 2i and 2i+1 of this one, their counts added (a collision
+        can only raise a count: the bits stay an understatement)."""
+        table = self.table
+        while len(table) > 1 << MIN_WIDTH_BITS and np.count_nonzero(table) < min_occupancy * len(table) / 2:
+            table = np.minimum(table[0::2].astype(np.int16) + table[1::2], 255).astype(np.uint8)
+        return ShingleCounts(table, self.files)
+
     def to_bytes(self) -> bytes:
-        return self.files.to_bytes(8, "little") + self.table.tobytes()
+        return self.files.to_bytes(8, "little") + zlib.compress(self.table.tobytes(), 6)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ShingleCounts:
-        return cls(np.frombuffer(data, dtype=np.uint8, offset=8), int.from_bytes(data[:8], "little"))
+        table = np.frombuffer(zlib.decompress(data[8:]), dtype=np.uint8)
+        if len(table) & (len(table) - 1):
+            raise ValueError("shingle table width is not a power of two")
+        return cls(table, int.from_bytes(data[:8], "little"))

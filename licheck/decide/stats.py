@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 from licheck.decide.information import ShingleCounts
@@ -38,7 +39,7 @@ def load_statistics(index: IndexDB) -> DecisionStatistics:
         model = NullModel.from_bytes(null)
         counts = ShingleCounts.from_bytes(shingles)
         count = int(lineages)
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, zlib.error):
         raise IndexFileError(f"{index.path} holds derived statistics this licheck cannot read",
                              hint=REFRESH_HINT) from None
     return DecisionStatistics(counts, model, count, index.statistics_stale)
