@@ -71,11 +71,11 @@ def build_with_spark(manifest: Manifest, target: Path, *, cache: Path, params: S
             _analyse_to_parquet(spark, manifest, rows_at, cache=cache, params=params, max_bytes=max_bytes)
             result.timings["fetch_analyse_to_parquet"] = time.perf_counter() - start
             result.parquet_bytes = _stored_bytes(spark, rows_at)
+            start = time.perf_counter()
+            frame = spark.read.parquet(rows_at).orderBy("number", "seq")
+            rows = parquet_rows.read_rows(frame.toLocalIterator(prefetchPartitions=True))
         except BaseException as exc:
             raise build_failed(exc, target, total) from exc
-        start = time.perf_counter()
-        frame = spark.read.parquet(rows_at).orderBy("number", "seq")
-        rows = parquet_rows.read_rows(frame.toLocalIterator(prefetchPartitions=True))
         result.report = write_index(target, rows, params=params, total=total)  # raises BuildFailed itself
         after = result.report.timings
         result.timings["write_index"] = time.perf_counter() - start - sum(after.values())
