@@ -5,9 +5,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from licheck.indexer import SourceSpec, add_source
+import pytest
+
+from licheck.errors import IndexMismatchError
 from licheck.store.index_db import IndexDB
-from licheck.store.schema import MIGRATIONS, SCHEMA_VERSION, migrate
+from licheck.store.schema import migrate
 from tests.core.helpers import build_index
 
 CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "corpus" / "python"
@@ -43,21 +45,19 @@ def test_content_without_text_reads_as_none(tmp_path: Path) -> None:
         assert db.content_text(10**9) is None
 
 
-def test_index_of_the_first_schema_migrates_and_keeps_working(tmp_path: Path) -> None:
+def test_index_of_an_older_layout_is_refused_untouched_with_a_rebuild_hint(tmp_path: Path) -> None:
     path = build_index(tmp_path / "old.sqlite", (CORPUS, "kit", "MIT"))
-    db = sqlite3.connect(path)  # take it back to schema 1: no text table
+    db = sqlite3.connect(path)  # as the first schema wrote it: no text, no lineages, bands in rows
     db.executescript("DROP TABLE content_text; DROP TABLE statistics; DROP INDEX units_lineage;"
-                     "ALTER TABLE units DROP COLUMN lineage; PRAGMA user_version = 1;")
+                     "ALTER TABLE units DROP COLUMN lineage;"
+                     "DELETE FROM meta WHERE key IN ('band_layout', 'content_encoding'); PRAGMA user_version = 1;")
     db.close()
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "extra.py").write_text("def extra(a, b):\n    return [x * b for x in a if x]\n")
-    with IndexDB.open_for_write(path) as index:
-        assert index.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == len(MIGRATIONS)
-        add_source(index, SourceSpec(other, name="more", version="1.0", license="MIT"), jobs=1)
-    with IndexDB.open_readonly(path) as index:
-        assert index.content_text(_content_of(index, "reports.py")) is None  # stored before the text was
-        assert index.content_text(_content_of(index, "extra.py")) == (other / "extra.py").read_text()
+    before = path.read_bytes()
+    for opener in (IndexDB.open_for_write, IndexDB.open_readonly):
+        with pytest.raises(IndexMismatchError, match="another layout") as caught:
+            opener(path)
+        assert "rebuild" in caught.value.hint
+    assert path.read_bytes() == before
 
 
 def test_removing_a_source_removes_its_text(tmp_path: Path) -> None:
