@@ -19,7 +19,6 @@ from click.testing import CliRunner
 pytest.importorskip("pyspark")
 
 from licheck.cli import cli  # noqa: E402
-from licheck.engines.derive import derive_if_available  # noqa: E402
 from licheck.engines.parquet_rows import PACKED_FIELDS  # noqa: E402
 from licheck.engines.rows import AnalyzedRow, FileRow, SourceRow, analyze_row  # noqa: E402
 from licheck.engines.spark import build_with_spark, spark_session  # noqa: E402
@@ -126,7 +125,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, spark: Any) -> tuple[Path, P
     local = root / "local.sqlite"
     with IndexDB.open_for_write(local) as db:
         build_from_manifest(db, loaded, cache=root / "cache", jobs=1)
-        derive_if_available(db)  # the step every build ends with, as the Spark engine's writer does
+    # closing the writer packed the bands and derived the statistics, as `licheck index build` does
     target = root / "spark.sqlite"
     result = build_with_spark(loaded, target, cache=root / "cache", session=spark)
     assert [s.record.name if s.record else None for s in result.report.sources] == ["alpha", "beta-lib", None]
