@@ -26,7 +26,7 @@ from licheck.decide.information import (
     lexical_shingles,
     structural_shingles,
 )
-from licheck.decide.lineage import cluster_lineages
+from licheck.decide.lineage import components_of_edges, near_duplicate_edges
 from licheck.decide.null import NullModel
 from licheck.lookup import candidates
 from licheck.shingle import shingle_hashes_at
@@ -41,8 +41,16 @@ SEED = 20261203
 Progress = Callable[[str], None]
 
 
-def derive_statistics(db: IndexDB, *, refit: bool = False, progress: Progress | None = None) -> dict[str, float]:
-    """Recompute lineages, shingle counts and (when due) the null of a writable index; returns timings."""
+EdgeFinder = Callable[[np.ndarray], np.ndarray]  # band rows (key, unit id) → near-duplicate edges (a, b)
+
+
+def derive_statistics(db: IndexDB, *, refit: bool = False, progress: Progress | None = None,
+                      edges_of: EdgeFinder | None = None) -> dict[str, float]:
+    """Recompute lineages, shingle counts and (when due) the null of a writable index; returns timings.
+
+    ``edges_of`` finds the near-duplicate pairs over the band rows elsewhere (a Spark build passes its
+    distributed job); each edge is confirmed here by raw-token overlap either way.
+    """
     say = progress or (lambda _message: None)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -51,8 +59,8 @@ def derive_statistics(db: IndexDB, *, refit: bool = False, progress: Progress | 
     say(f"lineages of {len(ids):,} units")
     rows = db.band_rows()
     by_id = {u[0]: u for u in units}
-    lineage = cluster_lineages(ids, rows, keep_edges=lambda edges: _lexically_close(db, by_id, edges)) \
-        if len(ids) else ids
+    edges = (edges_of or near_duplicate_edges)(rows) if len(ids) else np.empty((0, 2), dtype=np.int64)
+    lineage = components_of_edges(ids, edges, keep_edges=lambda pairs: _lexically_close(db, by_id, pairs))
     with db.transaction():
         db.set_lineages(zip(lineage.tolist(), ids.tolist(), strict=True))
     timings["lineages_s"] = time.perf_counter() - t0

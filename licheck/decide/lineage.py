@@ -51,8 +51,23 @@ def cluster_lineages(unit_ids: np.ndarray, band_rows: np.ndarray, *, min_shared:
     two units also share most of their raw tokens).
     """
     unit_ids = np.asarray(unit_ids, dtype=np.int64)
+    edges = near_duplicate_edges(band_rows, min_shared=min_shared, bucket_cap=bucket_cap)
+    return components_of_edges(unit_ids, edges, keep_edges=keep_edges)
+
+
+def near_duplicate_edges(band_rows: np.ndarray, *, min_shared: int = DEFAULT_MIN_SHARED,
+                         bucket_cap: int = BUCKET_CAP) -> np.ndarray:
+    """(a, b) for every pair of units sharing at least ``min_shared`` band buckets (this process; a Spark build
+    computes the same edges with ``licheck.engines.spark_lineage.lineage_edges``)."""
     pairs = candidate_pairs(band_rows, bucket_cap=bucket_cap)
-    edges = pairs[pairs[:, 2] >= min_shared, :2] if len(pairs) else pairs[:, :2]
+    return pairs[pairs[:, 2] >= min_shared, :2] if len(pairs) else pairs[:, :2]
+
+
+def components_of_edges(unit_ids: np.ndarray, edges: np.ndarray, *,
+                        keep_edges: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+    """Lineages from near-duplicate edges, each edge first confirmed by ``keep_edges`` when given."""
+    unit_ids = np.asarray(unit_ids, dtype=np.int64)
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
     if keep_edges is not None and len(edges):
         edges = edges[keep_edges(edges)]
     return connected_components(unit_ids, edges)

@@ -8,19 +8,20 @@ skip the step (the index then reads as having stale statistics, as one written b
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from licheck.store.index_db import IndexDB
 
 _MODULE = "licheck.decide.derive"
 
 
-def derive_if_available(db: IndexDB) -> bool:
-    """Run ``derive_statistics`` on ``db`` when this licheck has it; True when it ran."""
+def derive_if_available(db: IndexDB, **options: Any) -> bool:
+    """Run ``derive_statistics(db, **options)`` when this licheck has it; True when it ran."""
     try:
         module = importlib.import_module(_MODULE)
     except ModuleNotFoundError as exc:
         if exc.name not in (_MODULE, "licheck.decide"):  # a module it imports is missing: a real error
             raise
         return False
-    module.derive_statistics(db)
+    module.derive_statistics(db, **options)
     return True

@@ -50,6 +50,14 @@ def lineage_edges(bands: Any, *, min_shared: int = DEFAULT_MIN_SHARED, bucket_ca
     return pairs.groupBy("a", "b").count().where(F.col("count") >= min_shared).select("a", "b")
 
 
+def spark_edges(spark: Any, band_rows: np.ndarray, *, min_shared: int = DEFAULT_MIN_SHARED,
+                bucket_cap: int = BUCKET_CAP) -> np.ndarray:
+    """The near-duplicate edges of ``band_rows``, found by Spark and collected to the driver (16 bytes each):
+    what ``derive_statistics(edges_of=...)`` confirms by raw-token overlap and turns into lineages."""
+    edges = lineage_edges(band_frame(spark, band_rows), min_shared=min_shared, bucket_cap=bucket_cap)
+    return np.array(edges.collect(), dtype=np.int64).reshape(-1, 2)
+
+
 def cluster_lineages_spark(spark: Any, unit_ids: np.ndarray, band_rows: np.ndarray, *,
                            min_shared: int = DEFAULT_MIN_SHARED, bucket_cap: int = BUCKET_CAP,
                            driver_edges: int = DRIVER_EDGES, max_rounds: int = 64) -> np.ndarray:

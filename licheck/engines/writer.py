@@ -11,9 +11,11 @@ from __future__ import annotations
 import itertools
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from licheck.engines.rows import AnalyzedRow, SourceRow
 from licheck.errors import IndexFileError
@@ -51,7 +53,7 @@ def fresh_path(target: Path) -> Path:
 
 
 def write_index(target: Path, rows: Iterable[SourceRow | AnalyzedRow], *, params: SketchParams,
-                total: int) -> WriteReport:
+                total: int, edges_of: Callable[[np.ndarray], np.ndarray] | None = None) -> WriteReport:
     """Write every source's rows (ordered) into a fresh index and swap it in for ``target``.
 
     A source whose fetch or analysis failed is left out and listed in ``WriteReport.failed``. ``total`` is the
@@ -69,7 +71,7 @@ def write_index(target: Path, rows: Iterable[SourceRow | AnalyzedRow], *, params
             from licheck.engines import derive
 
             start = time.perf_counter()
-            derive.derive_if_available(db)
+            derive.derive_if_available(db, **({"edges_of": edges_of} if edges_of else {}))
             report.timings["derive_statistics"] = time.perf_counter() - start
         os.replace(fresh, target)
     except BaseException as exc:

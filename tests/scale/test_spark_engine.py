@@ -188,7 +188,7 @@ def test_a_build_that_fails_while_writing_leaves_the_previous_index(built: tuple
     root, _, target = built
     before = _dump(target, TABLES["units"])
 
-    def broken_derive(db: IndexDB) -> bool:
+    def broken_derive(db: IndexDB, **options: object) -> bool:
         raise OSError("disk full")
 
     monkeypatch.setattr("licheck.engines.derive.derive_if_available", broken_derive)
