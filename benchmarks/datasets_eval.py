@@ -17,9 +17,11 @@ any original). Misses are classified: no unit (no unit of >= 20 tokens, so nothi
 POJ-104: per task, a seeded split of the 500 programs: --poj-index-per-task go into the index, --poj-scan-per-task of
 the others are scanned. Programs are written independently, so every finding is a false positive, whether against
 the same task or another. Granularity "program" (the headline figure) makes every indexed program its own source, as
-independent authors' code would be in a real index (licheck's rarity rule then sees how many sources hold a
-pattern); "task" makes each task's indexed programs one source (the rarity rule cannot fire within a task: a stress
-case; by default both are run, "task" on a sample of --poj-task-scan-per-task programs per task, for time).
+independent authors' code would be in a real index (each program its own lineage unless near-identical, so the
+index's null and shingle counts see the task's many independent solutions); "task" makes each task's indexed
+programs one source (a stress case: the null leaves out a unit's own sources, so within a task it sees no
+independent code; by default both are run, "task" on a sample of --poj-task-scan-per-task programs per task, for
+time). Each finding's evidence (bits, E-value) goes to details.json.
 Scans run in --jobs worker processes, each on the read-only index; about 8 minutes in all on 2 cores.
 """
 
@@ -43,9 +45,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from licheck.analyze import UnreadableFile, analyze_file
+from licheck.decide.rules import Thresholds
 from licheck.indexer import Analyzer, SourceSpec, add_source
 from licheck.inputs.files import InputFile, read_bytes
-from licheck.decide.rules import Thresholds
 from licheck.scanner import Scanner, ScanSettings
 from licheck.sketch import MinHasher, SketchParams
 from licheck.store.index_db import IndexDB
@@ -126,7 +128,7 @@ def _scan_chunk(paths: list[str]) -> list[dict]:
                 "lines": [f.start_line, f.end_line], "similarity": f.similarity, "tokens": f.matched_tokens,
                 "striking": f.striking, "decided_by": f.decided_by, "source": f.source.name,
                 "source_path": f.source.path, "source_lines": [f.source.start_line, f.source.end_line],
-                "scores": f.scores,
+                "scores": f.scores, "evidence": f.evidence,
             })
         out.append(rec)
     return out

@@ -70,13 +70,26 @@ EXTRA = [
 ]
 
 
+# A reduced grown part for a busy 2-core machine (--reduced): about 230k units instead of 846k (old layout's counts),
+# Python-heavy (django, sqlalchemy, sympy, twisted) plus numpy's C and a few npm packages. It grows POJ-104 and
+# IR-Plag well over 10x, but the peers' index (60k units) and the vendored one (68k) only about 4-5x.
+EXTRA_REDUCED = [
+    "npm:express@4.21.2", "npm:commander@12.1.0", "npm:chalk@5.4.1", "npm:uuid@11.0.5", "npm:underscore@1.13.7",
+    "npm:minimist@1.2.8",
+    "pypi:django==5.2.19", "pypi:sqlalchemy==2.1.9", "pypi:sympy==1.14.0", "pypi:twisted==26.10.0",
+    "pypi:numpy==2.4.6",
+]
+
+
 # ------------------------------------------------------------------------------------------------ the grown part
-def extra_index(cache: Path, *, rebuild: bool = False, jobs: int = 2) -> tuple[Path, dict]:
-    path = cache / "growth" / "extra.sqlite"
+def extra_index(cache: Path, *, rebuild: bool = False, jobs: int = 2, reduced: bool = False) -> tuple[Path, dict]:
+    """The grown part's index (EXTRA, or EXTRA_REDUCED with ``reduced``: a file of its own), built once."""
+    specs = EXTRA_REDUCED if reduced else EXTRA
+    path = cache / "growth" / ("extra-reduced.sqlite" if reduced else "extra.sqlite")
 
     def build(p: Path) -> dict:
         t0 = time.perf_counter()
-        trees, failed = fetch_many(EXTRA, cache)
+        trees, failed = fetch_many(specs, cache)
         fetch_s = time.perf_counter() - t0
         per = {}
         with IndexDB.open_for_write(p) as db, Analyzer(db.params, jobs=jobs) as analyzer:
@@ -87,9 +100,11 @@ def extra_index(cache: Path, *, rebuild: bool = False, jobs: int = 2) -> tuple[P
                 per[t.spec] = {"files": res.files, "units": res.units, "s": round(time.perf_counter() - t1, 1)}
                 log(f"  extra {t.spec:40} {res.files:6} files {res.units:7} units {per[t.spec]['s']:6.1f} s")
             units, sources = db.unit_count(), len(db.list_sources())
-        return {"units": units, "sources": sources, "fetch_s": fetch_s, "failed": failed, "per_source": per}
+        return {"units": units, "sources": sources, "fetch_s": fetch_s, "failed": failed, "per_source": per,
+                "reduced": reduced}
 
     facts = cached_index(path, build, rebuild=rebuild)
+    facts["reduced"] = reduced
     return path, facts
 
 
@@ -101,6 +116,16 @@ def _fresh(index_path: Path, grown_from: Path | None) -> None:
         copy_index(grown_from, index_path)
 
 
+def _refit(index_path: Path) -> None:
+    """What `licheck index refresh --refit` does: lineages, shingle counts and the null derived again, even when
+    the index grew by less than decide.derive.REFIT_GROWTH since the null was fitted (a small base added to a big
+    grown part otherwise keeps the grown part's counts and null)."""
+    from licheck.decide.derive import derive_statistics
+
+    with IndexDB.open_for_write(index_path) as db:
+        derive_statistics(db, refit=True)
+
+
 def _units(index_path: Path) -> tuple[int, int]:
     with IndexDB.open_readonly(index_path) as db:
         return db.unit_count(), len(db.list_sources())
@@ -108,7 +133,7 @@ def _units(index_path: Path) -> tuple[int, int]:
 
 # ------------------------------------------------------------------------------------------------ peers' set
 def peers_row(work: Path, index_path: Path, *, testset: str = "testset", grown_from: Path | None = None,
-              jobs: int = 2) -> dict:
+              jobs: int = 2, refit: bool = False) -> dict:
     """Index the 29 corpus packages (one source each) [into a copy of grown_from], scan testset/queries."""
     _fresh(index_path, grown_from)
     before = _units(index_path)[0] if grown_from else 0
@@ -119,6 +144,8 @@ def peers_row(work: Path, index_path: Path, *, testset: str = "testset", grown_f
         for row in rows:
             add_source(db, SourceSpec(work / "corpus" / row["dir"], name=row["name"], version=row["version"]),
                        analyzer=analyzer)
+    if refit:
+        _refit(index_path)
     build_s = time.perf_counter() - t0
     units, sources = _units(index_path)
     res = peers_scan(work, index_path, testset=testset, jobs=jobs)
@@ -154,7 +181,8 @@ def peers_scan(work: Path, index_path: Path, *, testset: str = "testset", jobs: 
 
 def peers_cells_text(res: dict) -> tuple[str, str]:
     c = res["cells"]
-    recall = " / ".join(f"{100 * c[v]['attributed'] / c[v]['n']:.0f}" if c[v]["n"] else "–" for v in VARIANTS[:-1])
+    # one decimal: a single miss of 300 (99.7) must not print as 100
+    recall = " / ".join(f"{100 * c[v]['attributed'] / c[v]['n']:.1f}" if c[v]["n"] else "–" for v in VARIANTS[:-1])
     recall_flag = " / ".join(f"{100 * c[v]['flagged'] / c[v]['n']:.1f}" for v in VARIANTS[:-1])
     return recall + f" (flagged: {recall_flag})", f"{c['neg']['flagged']} of {c['neg']['n']}"
 
@@ -181,7 +209,7 @@ def _extract(archive: Path, dest: Path) -> Path:
 
 
 def irplag_row(datasets: Path, cache: Path, index_path: Path, *, grown_from: Path | None = None,
-               jobs: int = 2) -> dict:
+               jobs: int = 2, refit: bool = False) -> dict:
     root = _extract(datasets / "IR-Plag-Dataset.zip", cache / "datasets" / "irplag") / "IR-Plag-Dataset"
     cases = sorted(p.name for p in root.iterdir() if p.is_dir() and p.name.startswith("case-"))
     _fresh(index_path, grown_from)
@@ -191,6 +219,8 @@ def irplag_row(datasets: Path, cache: Path, index_path: Path, *, grown_from: Pat
         fast_writes(db)
         for case in cases:
             add_source(db, SourceSpec(root / case / "original", name=case, version="1", license="Apache-2.0"), jobs=1)
+    if refit:
+        _refit(index_path)
     build_s = time.perf_counter() - t0
     units, sources = _units(index_path)
     queries = []
@@ -231,7 +261,7 @@ class _Precomputed:
 
 
 def poj_row(datasets: Path, cache: Path, index_path: Path, *, grown_from: Path | None = None, jobs: int = 2,
-            n_index: int = 250, n_scan: int = 50, seed: int = 1) -> dict:
+            n_index: int = 250, n_scan: int = 50, seed: int = 1, refit: bool = False) -> dict:
     """Per task a seeded split (same as datasets_eval.py: Random(f"{seed}:{task}") shuffle), n_index programs
     indexed, each its own source; the first n_scan of the rest scanned. Every striking finding is a false positive."""
     root = _extract(datasets / "poj104-labels-1-30.tar.gz", cache / "datasets" / "poj104") / "poj104"
@@ -255,6 +285,8 @@ def poj_row(datasets: Path, cache: Path, index_path: Path, *, grown_from: Path |
             for f in fs:
                 add_source(db, SourceSpec(f, name=f"{task}/{f.stem}", version="1", license="NOASSERTION"),
                            analyzer=pre)  # type: ignore[arg-type]
+    if refit:
+        _refit(index_path)
     build_s = time.perf_counter() - t0
     units, sources = _units(index_path)
     queries = [str(f) for fs in scanned.values() for f in fs]
@@ -295,6 +327,7 @@ def main() -> None:
     ap.add_argument("--datasets", type=Path, default=DATASETS)
     ap.add_argument("--rebuild", action="store_true", help="rebuild extra.sqlite even if this licheck accepts it")
     ap.add_argument("--build-only", action="store_true", help="only fetch and index the grown part")
+    ap.add_argument("--reduced", action="store_true", help="grow by EXTRA_REDUCED (~230k units) instead of EXTRA")
     ap.add_argument("--no-grown", action="store_true", help="base indexes only")
     ap.add_argument("--only-grown", action="store_true", help="grown indexes only")
     ap.add_argument("--poj-index-per-task", type=int, default=250)
@@ -306,7 +339,7 @@ def main() -> None:
     extra = None
     out: dict = {"measured": now_utc(), "code": code_identity(), "rows": {}}
     if not args.no_grown:
-        extra, facts = extra_index(args.cache, rebuild=args.rebuild, jobs=args.jobs)
+        extra, facts = extra_index(args.cache, rebuild=args.rebuild, jobs=args.jobs, reduced=args.reduced)
         out["extra"] = facts
         log(f"extra index: {facts['units']} units, {facts['sources']} sources, {facts['bytes'] / 1e6:.0f} MB, "
             f"built in {facts['build_s']:.0f} s ({'cached' if facts['cached'] else 'now'}; load {load_average()})")

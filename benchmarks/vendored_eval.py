@@ -329,7 +329,8 @@ def text_of(res: dict, half: str = "report") -> str:
     field = "/".join(sorted(res["origin_field"])) or "–"
     holders = pct(c["all_holders"], c["n"]) if c["has_holders"] else "n/a (no `holders` field)"
     return (f"striking {pct(c['striking'], c['n'])}; upstream named as origin {pct(c['origin_ok'], c['n'])} "
-            f"(read from `{field}`); every holder listed {holders}  [n={c['n']}]")
+            f"(read from `{field}`); every holder listed {holders}  [n={c['n']}; of the {c['striking']} striking: "
+            f"origin right {c['origin_ok']}, every holder {c['all_holders']}]")
 
 
 def run(cache: Path, *, seed: int = 1, n: int = 400, rebuild: bool = False, jobs: int = 2,
@@ -382,6 +383,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=400)
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--grown", action="store_true", help="also scan against the index grown by growth_eval's EXTRA")
+    ap.add_argument("--reduced-growth", action="store_true", help="with --grown: growth_eval.EXTRA_REDUCED")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
@@ -397,7 +399,7 @@ def main() -> None:
     if args.grown:
         from growth_eval import extra_index
 
-        extra, _ = extra_index(args.cache, jobs=args.jobs)
+        extra, _ = extra_index(args.cache, jobs=args.jobs, reduced=args.reduced_growth)
         g = run(args.cache, seed=args.seed, n=args.n, jobs=args.jobs, grown_from=extra)
         print(f"vendored (grown index, {g['index_units']} units), reporting half: {text_of(g, 'report')}")
         out["grown"] = g
