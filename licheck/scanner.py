@@ -144,9 +144,9 @@ class Scanner:
                 continue
             if match.shared_comments:  # LiCoEval's route needs its lexical scores
                 match = with_lexical_scores(match, query, side)
-            evidence = evidence_of(match, query, side, stats.counts)
+            evidence = evidence_of(match, query, side, stats.counts, analysis.language)
             e_value = stats.null.e_value(evidence.bits, language=analysis.language, tokens=len(query.structural),
-                                         lineages_now=stats.lineages)
+                                         lineages_now=stats.lineages, scale=stats.counts.scale(analysis.language))
             decision = decide(match, e_value=e_value, close_lineages=len(close - {row.lineage or row.id}),
                               thresholds=self.settings.thresholds)
             if not decision.report or (not decision.striking and not self.settings.include_similar):

@@ -31,7 +31,8 @@ class Evidence:
         return self.structural_bits + self.lexical_bits
 
 
-def evidence_of(match: Match, query: Side, source: Side, counts: ShingleCounts) -> Evidence:
+def evidence_of(match: Match, query: Side, source: Side, counts: ShingleCounts,
+                language: str | None = None) -> Evidence:
     """The bits of the aligned runs of ``match`` (query positions ``query``, source positions ``source``)."""
     if not match.blocks:
         return Evidence(0.0, 0.0)
@@ -41,7 +42,7 @@ def evidence_of(match: Match, query: Side, source: Side, counts: ShingleCounts) 
     s_pos = _inside(match.blocks, 2, len(s_lex))
     struct_hashes = np.unique(q_struct[q_pos])
     lex_hashes = np.intersect1d(q_lex[q_pos], s_lex[s_pos])
-    return Evidence(counts.bits(struct_hashes), counts.bits(lex_hashes))
+    return Evidence(counts.bits(struct_hashes, language), counts.bits(lex_hashes, language))
 
 
 def _at(tokens: list[int]) -> np.ndarray:

@@ -11,9 +11,10 @@ count-min sketch of depth one): collisions can only raise a count, so the bits a
 
 from __future__ import annotations
 
+import json
 import math
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -52,6 +53,7 @@ class ShingleCounts:
 
     table: np.ndarray  # uint8, length a power of two
     files: int
+    by_language: dict[str, int] = field(default_factory=dict)  # lineages counted, per language
 
     @classmethod
     def empty(cls, distinct_estimate: int) -> ShingleCounts:
@@ -82,11 +84,20 @@ class ShingleCounts:
     def counts(self, hashes: np.ndarray) -> np.ndarray:
         return self.table[self._slots(hashes)].astype(np.float64)
 
-    def bits(self, hashes: np.ndarray) -> float:
-        """Information of a set of shared shingles: Σ log2(files / lineages holding it), each at least 1 holder."""
+    def scale(self, language: str | None = None) -> float:
+        """The most bits one shingle can carry in ``language``: log2 of its lineages (and the prior)."""
+        return math.log2(self.lineages(language) + PRIOR_FILES)
+
+    def lineages(self, language: str | None = None) -> int:
+        return self.by_language.get(language, 0) if language is not None and self.by_language else self.files
+
+    def bits(self, hashes: np.ndarray, language: str | None = None) -> float:
+        """Information of a set of shared shingles: Σ log2(lineages / lineages holding it), each at least 1
+        holder. Over the lineages of the query's language: a Java shingle is not rare because the index is
+        mostly Python (shingles of different languages rarely share token ids, so one table serves all)."""
         if len(hashes) == 0:
             return 0.0
-        total = self.files + PRIOR_FILES
+        total = self.lineages(language) + PRIOR_FILES
         held = np.maximum(self.counts(hashes), 1.0)
         return float(np.log2(total / held).sum())
 
@@ -97,14 +108,19 @@ class ShingleCounts:
         table = self.table
         while len(table) > 1 << MIN_WIDTH_BITS and np.count_nonzero(table) < min_occupancy * len(table) / 2:
             table = np.minimum(table[0::2].astype(np.int16) + table[1::2], 255).astype(np.uint8)
-        return ShingleCounts(table, self.files)
+        return ShingleCounts(table, self.files, dict(self.by_language))
 
     def to_bytes(self) -> bytes:
-        return self.files.to_bytes(8, "little") + zlib.compress(self.table.tobytes(), 6)
+        header = json.dumps({"version": 2, "files": self.files, "by_language": self.by_language}).encode()
+        return len(header).to_bytes(4, "little") + header + zlib.compress(self.table.tobytes(), 6)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ShingleCounts:
-        table = np.frombuffer(zlib.decompress(data[8:]), dtype=np.uint8)
+        size = int.from_bytes(data[:4], "little")
+        header = json.loads(data[4 : 4 + size])
+        if header.get("version") != 2:
+            raise ValueError("another shingle table format")
+        table = np.frombuffer(zlib.decompress(data[4 + size :]), dtype=np.uint8)
         if len(table) & (len(table) - 1):
             raise ValueError("shingle table width is not a power of two")
-        return cls(table, int.from_bytes(data[:8], "little"))
+        return cls(table, int(header["files"]), {str(k): int(v) for k, v in header["by_language"].items()})

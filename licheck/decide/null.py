@@ -27,13 +27,13 @@ TAIL_QUANTILE = 0.8
 MIN_STRATUM = 40  # fewer samples than this: fall back to the language's pooled bins, then to every language
 MIN_MEAN_EXCESS = 1.0  # bits: a stratum whose tail is flat still gets a finite slope
 QUANTILES = 50
-NULL_VERSION = 1
+NULL_VERSION = 2
 
 
-# The pooled null of a real index (the peers' corpus: 29 PyPI packages, 51k lineages; `licheck index info` on
-# it), rounded: the stand-in for indexes too small to fit their own. Its tail is heavier than a small index's
-# own would be (more lineages, more chances), so a tiny index errs towards "not striking".
-PRIOR_FIT = {"n": 1200, "u": 125.0, "tail": 0.2, "lam": 1 / 60.0}
+# The pooled null of a real index (the peers' corpus: 29 PyPI packages, 51k lineages, 15.7 bits per shingle at
+# most; `licheck index info` on it), rounded and divided by that scale: the stand-in for indexes too small to
+# fit their own, in shingle-equivalents (bits / log2 of the index's lineages).
+PRIOR_FIT = {"n": 1200, "u": 8.0, "tail": 0.2, "lam": 1 / 3.8}
 
 
 def size_bin(tokens: int) -> int:
@@ -54,7 +54,9 @@ class TailFit:
         u = float(np.quantile(samples, TAIL_QUANTILE))
         above = samples[samples > u]
         tail = len(above) / len(samples)
-        excess = float(np.mean(above - u)) if len(above) else 0.0
+        # the slope from the median excess (ln 2 / λ for an exponential tail), not the mean: a few copies the
+        # lineages missed (two versions of one vendored file) must not flatten the tail of the whole stratum
+        excess = float(np.median(above - u)) / math.log(2) if len(above) else 0.0
         lam = 1.0 / max(excess, MIN_MEAN_EXCESS)
         if tail == 0.0:  # every sample at or below u: count the top one as the tail
             tail = 1.0 / len(samples)
@@ -83,9 +85,11 @@ class TailFit:
 class NullModel:
     lineages: int  # lineages in the index when the null was fitted
     strata: dict[str, TailFit] = field(default_factory=dict)  # "language/bin", "language/*", "*/bin", "*/*"
+    languages: dict[str, int] = field(default_factory=dict)  # lineages per language at the fit
 
     @classmethod
-    def fit(cls, samples: list[tuple[str, int, float]], lineages: int) -> NullModel:
+    def fit(cls, samples: list[tuple[str, int, float]], lineages: int,
+            languages: dict[str, int] | None = None) -> NullModel:
         """``samples``: (language, unit tokens, best bits) per sampled unit."""
         groups: dict[str, list[float]] = {}
         for language, tokens, bits in samples:
@@ -93,27 +97,30 @@ class NullModel:
             for key in (f"{language}/{b}", f"{language}/*", f"*/{b}", "*/*"):
                 groups.setdefault(key, []).append(bits)
         strata = {key: TailFit.fit(np.array(values)) for key, values in groups.items() if len(values) >= MIN_STRATUM}
-        return cls(lineages, strata)
+        return cls(lineages, strata, dict(languages or {}))
 
     def stratum(self, language: str, tokens: int) -> TailFit | None:
         b = size_bin(tokens)
-        for key in (f"{language}/{b}", f"*/{b}", f"{language}/*", "*/*"):
+        # the language's own null first: a minority language is not judged by the majority's shapes
+        for key in (f"{language}/{b}", f"{language}/*", f"*/{b}", "*/*"):
             if key in self.strata:
                 return self.strata[key]
         return None
 
-    def e_value(self, bits: float, *, language: str, tokens: int, lineages_now: int) -> float:
+    def e_value(self, bits: float, *, language: str, tokens: int, lineages_now: int, scale: float) -> float:
         """Expected number of independent matches this strong for one unit of ``tokens`` tokens.
 
-        An index too small for a null of its own (fewer than MIN_STRATUM sampled lineages) uses PRIOR.
+        An index too small for a null of its own (fewer than MIN_STRATUM sampled lineages) uses PRIOR, which is
+        kept in shingle-equivalents: ``scale`` is the most bits one shingle carries in this index (log2 of its
+        lineages), so a tiny index, whose shingles carry few bits each, is not held to a big one's bit scale.
         """
         fit = self.stratum(language, tokens)
         if fit is None:
-            return PRIOR.p_value(bits)
+            return PRIOR.p_value(bits / max(scale, 1.0))
         return fit.p_value(bits) * max(lineages_now, 1) / max(self.lineages, 1)
 
     def to_bytes(self) -> bytes:
-        return json.dumps({"version": NULL_VERSION, "lineages": self.lineages,
+        return json.dumps({"version": NULL_VERSION, "lineages": self.lineages, "languages": self.languages,
                            "strata": {k: v.as_dict() for k, v in sorted(self.strata.items())}}).encode()
 
     @classmethod
@@ -121,7 +128,8 @@ class NullModel:
         raw = json.loads(data)
         if raw.get("version") != NULL_VERSION:
             raise ValueError(f"null model version {raw.get('version')}")
-        return cls(int(raw["lineages"]), {k: TailFit.from_dict(v) for k, v in raw["strata"].items()})
+        return cls(int(raw["lineages"]), {k: TailFit.from_dict(v) for k, v in raw["strata"].items()},
+                   {str(k): int(v) for k, v in raw.get("languages", {}).items()})
 
 
 PRIOR = TailFit(PRIOR_FIT["n"], PRIOR_FIT["u"], PRIOR_FIT["tail"], PRIOR_FIT["lam"], tuple(
