@@ -3,11 +3,13 @@
 ``derive_statistics`` runs when a writer closes an index it changed (``IndexDB.__exit__``), after ``licheck
 index add/build/remove``, and on demand (``licheck index refresh``):
 
-1. lineages — near-duplicate clusters over the index's own band rows (``lineage.cluster_lineages``);
+1. lineages — near-duplicate edges over the index's own band rows (``lineage.near_duplicate_edges``, or a
+   Spark job's), each confirmed by raw-token overlap, then connected components;
 2. shingle counts — each lineage's structural and lexical 4-grams, counted once per lineage (``information``);
-3. the null — a seeded sample of lineages scanned against the rest of the index, fitted per language and size
-   (``null.NullModel``). It is refitted when the lineage count moved by more than ``REFIT_GROWTH`` since the fit
-   (or on ``refresh --refit``); in between, E-values scale with the growth, as BLAST's do with database size.
+3. the null — a seeded sample of lineages, stratified by language, scanned against the rest of the index,
+   fitted per language and size (``null.NullModel``). Counts and null are refitted together when the index or
+   one of its languages moved by more than ``REFIT_GROWTH`` since the fit (or on ``refresh --refit``); in
+   between, E-values scale with the growth, as BLAST's do with database size.
 """
 
 from __future__ import annotations
