@@ -24,13 +24,16 @@ def baseline() -> None:
 @click.argument("baseline_file", metavar="FILE", type=click.Path(dir_okay=False))
 @scan_input_options
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@click.option("--id", "only_ids", multiple=True, metavar="ID",
+              help="Accept only the finding with this id (repeatable); the others stay reported.")
 @click.pass_context
-def create(ctx: click.Context, baseline_file: str, force: bool, **scan_options: object) -> None:
-    """Scan, and accept every current finding into a new baseline FILE."""
+def create(ctx: click.Context, baseline_file: str, force: bool, only_ids: tuple[str, ...],
+           **scan_options: object) -> None:
+    """Scan, and accept every current finding (or those --id names) into a new baseline FILE."""
     if Path(baseline_file).exists() and not force:
         raise UsageError(f"baseline {baseline_file} already exists",
                          hint="use `licheck baseline update` to add to it, or --force to overwrite it")
-    _write(baseline_file, previous=None, scan_options=scan_options)
+    _write(baseline_file, previous=None, scan_options=scan_options, only_ids=only_ids)
     ctx.exit(EXIT_CLEAN)
 
 
@@ -38,22 +41,34 @@ def create(ctx: click.Context, baseline_file: str, force: bool, **scan_options: 
 @click.argument("baseline_file", metavar="FILE", type=click.Path(dir_okay=False))
 @scan_input_options
 @click.option("--keep-stale", is_flag=True, help="Keep accepted ids that the scan no longer finds.")
+@click.option("--id", "only_ids", multiple=True, metavar="ID",
+              help="Add only the finding with this id (repeatable); every accepted id stays.")
 @click.pass_context
-def update(ctx: click.Context, baseline_file: str, keep_stale: bool, **scan_options: object) -> None:
-    """Scan, and add the current findings to baseline FILE (ids no longer found are dropped unless --keep-stale)."""
+def update(ctx: click.Context, baseline_file: str, keep_stale: bool, only_ids: tuple[str, ...],
+           **scan_options: object) -> None:
+    """Scan, and add the current findings to baseline FILE (ids no longer found are dropped unless --keep-stale;
+    with --id, only the named findings are added and nothing is dropped)."""
     from licheck.baseline import load_baseline
 
     previous = load_baseline(baseline_file)
-    _write(baseline_file, previous=previous, scan_options=scan_options, keep_stale=keep_stale)
+    _write(baseline_file, previous=previous, scan_options=scan_options, keep_stale=keep_stale or bool(only_ids),
+           only_ids=only_ids)
     ctx.exit(EXIT_CLEAN)
 
 
-def _write(baseline_file: str, *, previous: object, scan_options: dict[str, object], keep_stale: bool = False) -> None:
+def _write(baseline_file: str, *, previous: object, scan_options: dict[str, object], keep_stale: bool = False,
+           only_ids: tuple[str, ...] = ()) -> None:
     from licheck.baseline import Baseline, baseline_entries, write_baseline
 
     outcome = run_scan(**scan_options)  # type: ignore[arg-type]
     prior = previous if isinstance(previous, Baseline) else None
     entries = baseline_entries(outcome.report, previous=prior)
+    if only_ids:
+        missing = sorted(set(only_ids) - set(entries))
+        if missing:
+            raise UsageError(f"no current finding has id {', '.join(missing)}",
+                             hint="ids come from the scan's report (JSON `id`, the HTML page); scan the same files")
+        entries = {key: value for key, value in entries.items() if key in only_ids or (prior and key in prior.entries)}
     added = sum(1 for key in entries if prior is None or key not in prior.entries)
     stale = {} if prior is None else {k: v for k, v in prior.entries.items() if k not in entries}
     if keep_stale:

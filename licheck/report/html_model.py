@@ -135,17 +135,19 @@ def e_value_text(finding: Mapping[str, Any]) -> str:
 
 
 def accept_command(finding: Mapping[str, Any], report: Mapping[str, Any]) -> str:
-    """The command that accepts this file's current findings (this one among them) into the baseline.
+    """The command that accepts this one finding (by its id) into the baseline.
 
-    With the scan's baseline: `update --keep-stale`, so ids accepted in other files stay; without one: `create`.
+    With the scan's baseline: `update --id`, which adds it and keeps every id already accepted; without one:
+    `create --id`.
     """
     index = (report.get("index") or {}).get("path") or "INDEX"
     path = str(finding.get("path", ""))
     used = (report.get("baseline") or {}).get("path")
+    ident = ["--id", str(finding.get("id", ""))]
     if used:
-        words = ["licheck", "baseline", "update", str(used), path, "--index", str(index), "--keep-stale"]
+        words = ["licheck", "baseline", "update", str(used), path, "--index", str(index), *ident]
     else:
-        words = ["licheck", "baseline", "create", DEFAULT_BASELINE, path, "--index", str(index)]
+        words = ["licheck", "baseline", "create", DEFAULT_BASELINE, path, "--index", str(index), *ident]
     return shlex.join(words)
 
 

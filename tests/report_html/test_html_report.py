@@ -221,8 +221,29 @@ def test_the_accept_command_in_the_page_accepts_the_finding(scanned: Scanned, tm
     report["baseline"] = {"path": ".licheck-baseline.json", "accepted": 1}
     with IndexTexts.open(str(scanned.index)) as sources:
         html = render_html(report, queries=QueryFiles.on_disk(work), sources=sources)
-    assert (f"licheck baseline update .licheck-baseline.json copied_gpl.py --index {scanned.index} --keep-stale"
-            in html)  # a second acceptance keeps the first
+    gpl_id = next(f["id"] for f in report["findings"] if f["path"] == "copied_gpl.py")
+    assert (f"licheck baseline update .licheck-baseline.json copied_gpl.py --index {scanned.index} --id {gpl_id}"
+            in html)  # a second acceptance adds to the first
+
+
+def test_accepting_one_id_keeps_the_other_findings_of_its_file(scanned: Scanned, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    shutil.copytree(scanned.root, work)
+    runner = CliRunner()
+    with working_dir(work):
+        report = runner.invoke(cli, ["scan", "copied_gpl.py", "copied_mit.py", "--index", str(scanned.index),
+                                     "--format", "json", "-o", "all.json"])
+        assert report.exit_code == 1
+        ids = [f["id"] for f in json.loads(Path("all.json").read_text())["findings"]]
+        assert len(ids) >= 2
+        made = runner.invoke(cli, ["baseline", "create", "b.json", "copied_gpl.py", "copied_mit.py", "--index",
+                                   str(scanned.index), "--id", ids[0]])
+        assert made.exit_code == 0, made.output
+        assert list(json.loads(Path("b.json").read_text())["findings"]) == [ids[0]]
+        unknown = runner.invoke(cli, ["baseline", "update", "b.json", "copied_gpl.py", "--index",
+                                      str(scanned.index), "--id", "0" * 24])
+        assert unknown.exit_code == 2 and "no current finding has id" in unknown.output
+        assert list(json.loads(Path("b.json").read_text())["findings"]) == [ids[0]]  # nothing lost
 
 
 def test_hostile_license_holder_and_origin_text_is_escaped(scanned: Scanned) -> None:
