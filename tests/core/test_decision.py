@@ -194,3 +194,17 @@ def test_table_of_literals_matching_another_projects_table_is_not_striking(tmp_p
     findings = scan_text(index, "examples.py", mine)
     assert findings and all(f.similarity == 1.0 for f in findings)  # the same shape, at similarity 1.0 ...
     assert striking(findings) == []  # ... but one shape repeated carries no evidence of copying
+
+
+def test_the_json_report_doc_names_every_key_a_finding_has(vendored_index: Path) -> None:
+    import re
+
+    from licheck.report.json_report import finding_to_dict
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "report-json.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`([a-z_0-9]+)(?:\.[a-z_]+)?`", doc))
+    data = finding_to_dict(striking(scan_text(vendored_index, "generated.py", _edited_copy()))[0])
+    assert set(data) <= documented, set(data) - documented
+    assert set(data["evidence"]) - {"scores", "shared_comments"} <= {
+        key.split(".")[1] for key in re.findall(r"`(evidence\.[a-z_]+)`", doc)}
+    assert set(data["origin"]) <= documented and set(data["holders"][0]) <= documented
