@@ -212,10 +212,11 @@ def _null_summary(lineages: int, stale: bool, null: Any) -> str:
     if null is None:
         return "no null distribution yet: run `licheck index refresh`"
     lines = [f"{lineages:,} lineages{' (stale: run `licheck index refresh`)' if stale else ''}; null fitted at "
-             f"{null.lineages:,} lineages — best evidence of independent code, by language/size bin:"]
+             f"{null.lineages:,} lineages — best evidence of independent code, in shingle-equivalents (bits / "
+             f"log2 of the language's lineages), by language/size bin:"]
     for key, fit in sorted(null.strata.items()):
-        lines.append(f"  {key:<14} n={fit.n:<5} median {fit.quantiles[len(fit.quantiles) // 2]:7.1f} bits, "
-                     f"tail above {fit.u:.1f} bits falls e-fold per {1 / fit.lam:.1f} bits")
+        lines.append(f"  {key:<14} n={fit.n:<5} median {fit.quantiles[len(fit.quantiles) // 2]:6.2f}, "
+                     f"tail above {fit.u:.2f} falls e-fold per {1 / fit.lam:.2f}")
     return "\n".join(lines)
 
 

@@ -228,7 +228,7 @@ def _fit_null(db: IndexDB, representatives: list, lineage: np.ndarray, ids: np.n
         best = 0.0
         for _quick, _row, side in candidates(db, keys_of.get(unit_id, []), query, keep=independent):
             best = max(best, evidence_of(compare(query, side), query, side, counts, language).bits)
-        samples.append((language, token_count, best))
+        samples.append((language, token_count, best / max(counts.scale(language), 1.0)))
     return NullModel.fit(samples, lineages=len(representatives),
                          languages=dict(Counter(u[5] for u in representatives)))
 

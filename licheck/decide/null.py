@@ -27,7 +27,7 @@ TAIL_QUANTILE = 0.8
 MIN_STRATUM = 40  # fewer samples than this: fall back to the language's pooled bins, then to every language
 MIN_MEAN_EXCESS = 1.0  # bits: a stratum whose tail is flat still gets a finite slope
 QUANTILES = 50
-NULL_VERSION = 2
+NULL_VERSION = 3  # 3: scores in shingle-equivalents
 
 
 # The pooled null of a real index (the peers' corpus: 29 PyPI packages, 51k lineages, 15.7 bits per shingle at
@@ -90,7 +90,7 @@ class NullModel:
     @classmethod
     def fit(cls, samples: list[tuple[str, int, float]], lineages: int,
             languages: dict[str, int] | None = None) -> NullModel:
-        """``samples``: (language, unit tokens, best bits) per sampled unit."""
+        """``samples``: (language, unit tokens, best score in shingle-equivalents) per sampled unit."""
         groups: dict[str, list[float]] = {}
         for language, tokens, bits in samples:
             b = size_bin(tokens)
@@ -110,14 +110,14 @@ class NullModel:
     def e_value(self, bits: float, *, language: str, tokens: int, lineages_now: int, scale: float) -> float:
         """Expected number of independent matches this strong for one unit of ``tokens`` tokens.
 
-        An index too small for a null of its own (fewer than MIN_STRATUM sampled lineages) uses PRIOR, which is
-        kept in shingle-equivalents: ``scale`` is the most bits one shingle carries in this index (log2 of its
-        lineages), so a tiny index, whose shingles carry few bits each, is not held to a big one's bit scale.
+        Scores are compared in shingle-equivalents, bits / ``scale`` (the most bits one shingle carries in the
+        query's language: log2 of its lineages): so a language that borrows another's stratum, an index that
+        grew since the fit, and the PRIOR of indexes too small for a null of their own (fewer than MIN_STRATUM
+        sampled lineages) are all on one scale.
         """
-        fit = self.stratum(language, tokens)
-        if fit is None:
-            return PRIOR.p_value(bits / max(scale, 1.0))
-        return fit.p_value(bits) * max(lineages_now, 1) / max(self.lineages, 1)
+        fit = self.stratum(language, tokens) or PRIOR
+        growth = max(lineages_now, 1) / max(self.lineages, 1) if fit is not PRIOR else 1.0
+        return fit.p_value(bits / max(scale, 1.0)) * growth
 
     def to_bytes(self) -> bytes:
         return json.dumps({"version": NULL_VERSION, "lineages": self.lineages, "languages": self.languages,
