@@ -93,8 +93,11 @@ def add_cmd(sources: tuple[str, ...], index_path: str, name: str | None, version
 @click.option("--work", default=None, metavar="DIR|URL", envvar="LICHECK_SPARK_WORK",
               help="Where a Spark build keeps its Parquet rows while it runs; on a cluster a URL every executor "
                    "reaches (hdfs://, s3a://). Default: a folder beside the index. Also LICHECK_SPARK_WORK.")
+@click.option("--shards", type=click.IntRange(1, 256), default=None,
+              help="Write a sharded index folder at --index with this many band shards (built as one file beside "
+                   "it, FOLDER.sqlite, kept so a re-run resumes; then split, the folder swapped in atomically).")
 def build_cmd(manifest: str, index_path: str, jobs: int | None, cache_dir: str | None, engine: str,
-              master: str | None, work: str | None) -> None:
+              master: str | None, work: str | None, shards: int | None) -> None:
     """Build an index from a TOML manifest of sources: a file, or the name of a shipped one (e.g. starter; see
     `licheck index manifests`).
 
@@ -112,9 +115,17 @@ def build_cmd(manifest: str, index_path: str, jobs: int | None, cache_dir: str |
     loaded = load_manifest(resolve_manifest(manifest, cwd=Path.cwd()))
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     console = _console()
+    folder = None
+    if shards is not None:
+        folder = Path(index_path)
+        if folder.is_file():
+            raise UsageError(f"{folder} is an index file; --shards writes a folder",
+                             hint=f"shard the file instead: licheck index merge {folder} -o FOLDER --shards {shards}")
+        index_path = str(folder.with_name(folder.name + ".sqlite"))
     if engine == "spark":
         _build_on_spark(console, loaded, Path(index_path), cache=cache, master=master or _local_master(jobs),
                         work=work)
+        _split(console, index_path, folder, shards)
         return
     with IndexDB.open_for_write(index_path) as db, _progress(console, f"building {manifest}") as (progress, sources):
         report = build_from_manifest(db, loaded, cache=cache, jobs=jobs, progress=progress,
@@ -124,8 +135,19 @@ def build_cmd(manifest: str, index_path: str, jobs: int | None, cache_dir: str |
         units = db.unit_count()
     indexed, unchanged, failed = (report.count(s) for s in ("indexed", "unchanged", "failed"))
     console.print(f"{index_path}: {indexed} indexed, {unchanged} unchanged, {failed} failed; {units} units in all")
+    _split(console, index_path, folder, shards)
     if failed:
         click.get_current_context().exit(EXIT_ERROR)
+
+
+def _split(console: Console, index_path: str, folder: Path | None, shards: int | None) -> None:
+    """With --shards: the built file, written out as the sharded folder (scans of the old folder go on)."""
+    if folder is None or shards is None:
+        return
+    from licheck.store.shards import split_index
+
+    split_index(index_path, folder, shards=shards)
+    console.print(escape(f"{folder}: {shards} shards from {index_path} (keep it to resume or grow the build)"))
 
 
 def _local_master(jobs: int | None) -> str | None:

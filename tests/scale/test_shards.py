@@ -202,3 +202,33 @@ def test_scan_command_takes_a_sharded_folder_as_its_index(single: Path, tmp_path
     with open_index(tmp_path / "sharded") as sharded:
         many = Scanner(sharded).scan(targets * 20, jobs=2)
     assert many.files_scanned == len(targets) * 20 and not many.skipped
+
+
+def test_index_build_with_shards_writes_a_folder_that_scans_like_the_file(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from licheck.cli import cli
+
+    shutil.copytree(FIXTURES / "python", tmp_path / "kit")
+    (tmp_path / "m.toml").write_text('[[source]]\nspec = "kit"\nlicense = "GPL-3.0-only"\n')
+    runner = CliRunner()
+    folder = tmp_path / "idx"
+    built = runner.invoke(cli, ["index", "build", str(tmp_path / "m.toml"), "--index", str(folder), "--shards", "2",
+                                "--jobs", "1", "--cache", str(tmp_path / "cache")])
+    assert built.exit_code == 0, built.output
+    assert (folder / MANIFEST).is_file() and (tmp_path / "idx.sqlite").is_file()
+    with open_index(folder) as sharded:
+        assert isinstance(sharded, ShardedIndex) and len(sharded.shards) == 2
+    _queries(tmp_path)
+    found = []
+    for number, index in enumerate((folder, tmp_path / "idx.sqlite")):
+        out = tmp_path / f"scan{number}.json"
+        runner.invoke(cli, ["scan", str(tmp_path / "renamed.py"), "--index", str(index), "--format", "json",
+                            "-o", str(out)])
+        found.append(json.loads(out.read_text())["findings"])
+    assert found[0] and [f["id"] for f in found[0]] == [f["id"] for f in found[1]]
+    refused = runner.invoke(cli, ["index", "build", str(tmp_path / "m.toml"), "--index", str(tmp_path / "idx.sqlite"),
+                                  "--shards", "2"])
+    assert refused.exit_code == 2 and "writes a folder" in refused.output
