@@ -142,6 +142,8 @@ class Scanner:
             match = compare(query, side)
             if added is not None and not _added_share_enough(match, added):
                 continue
+            if match.matched_tokens < self.settings.thresholds.min_tokens:
+                continue  # never reported ("too-short"): no evidence to weigh
             if match.shared_comments:  # LiCoEval's route needs its lexical scores
                 match = with_lexical_scores(match, query, side)
             evidence = evidence_of(match, query, side, stats.counts, analysis.language)
