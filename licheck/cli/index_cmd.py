@@ -236,6 +236,9 @@ def _null_summary(lineages: int, stale: bool, null: Any) -> str:
     lines = [f"{lineages:,} lineages{' (stale: run `licheck index refresh`)' if stale else ''}; null fitted at "
              f"{null.lineages:,} lineages — best evidence of independent code, in shingle-equivalents (bits / "
              f"log2 of the language's lineages), by language/size bin:"]
+    if not null.strata:
+        lines.append("  none yet: too few lineages for a null of their own, so a built-in prior (measured on a real "
+                     "index) decides")
     for key, fit in sorted(null.strata.items()):
         lines.append(f"  {key:<14} n={fit.n:<5} median {fit.quantiles[len(fit.quantiles) // 2]:6.2f}, "
                      f"tail above {fit.u:.2f} falls e-fold per {1 / fit.lam:.2f}")
