@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from licheck.fingerprint.calibration.calibrate import calibrate_statistic, empirical_p
+from licheck.fingerprint.calibration.calibrate import NullModel, NullPair, calibrate_statistic, empirical_p
 from licheck.fingerprint.inputs.observations import Observations, full_observations
 from licheck.fingerprint.inputs.softcap import uncap_logprobs
 from licheck.fingerprint.linalg import output_space_basis, rank_from_gap
@@ -106,6 +106,33 @@ def test_p_value_counts_null_values_at_least_as_extreme() -> None:
     assert empirical_p(null, 0.9, "higher") == 1 / 5
     test = calibrate_statistic("s1", 0.001, null, alpha=1e-2)
     assert test.significant and test.threshold <= null.min() and test.p_value == 1 / 5
+
+
+def test_a_null_of_few_pairs_cannot_claim_a_tail_it_has_not_seen() -> None:
+    """S3 of independent pairs, logit-normal: a suspect 3.6 null spreads out is beyond a 1e-3 normal fit, but
+    a dozen pairs cannot tell a tail that far from a heavier one; a thousand pairs can."""
+    rng = np.random.default_rng(3)
+    logit = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    small, large = logit(rng.normal(-1.5, 0.2, 12)), logit(rng.normal(-1.5, 0.2, 1000))
+    for null in (small, large):
+        z = np.log(null / (1 - null))
+        suspect = float(logit(z.mean() + 3.6 * z.std(ddof=1)))
+        test = calibrate_statistic("s3", suspect, null, alpha=1e-3)
+        assert test.significant == (null.size == 1000), (null.size, test.p_extrapolated)
+    assert calibrate_statistic("s3", suspect, small, alpha=1e-3).p_extrapolated > 1e-3
+
+
+def test_blocks_of_one_pair_count_as_one_pair() -> None:
+    """Four disjoint blocks of one model pair are four looks at that pair: its null supports no test."""
+    one = NullPair("a", "b", {"s3@64": [0.16, 0.16, 0.16, 0.16]}, np.zeros(0), np.zeros(0))
+    other = NullPair("b", "a", {"s3@64": [0.2, 0.21]}, np.zeros(0), np.zeros(0))
+    null = NullModel(pairs=(one,), n_positions=256, vocab_size=V, tokenizer_digest="t")
+    sample = null.blocks_sample("s3", 66)
+    assert sample.values.size == 4 and sample.pairs == 1
+    both = NullModel(pairs=(one, other), n_positions=256, vocab_size=V, tokenizer_digest="t").blocks_sample("s3", 66)
+    assert both.values.size == 6 and both.pairs == 2
+    tested = calibrate_statistic("s3", 0.3, both.values, alpha=1e-2, pairs=both.pairs)
+    assert tested.resolution == 1 / 3 and tested.n_pairs == 2
 
 
 def test_blocked_runs_are_inconclusive_and_never_independent() -> None:

@@ -2,8 +2,13 @@
 
 Thresholds never come from the random-subspace formula: they come from pairs of independent
 models that share the tokenizer. A false-positive rate is empirical only down to the
-resolution the null supports; below that it is a labelled extrapolation (normal fit on a
-log / logit transform of the statistic).
+resolution the null supports; below that it is a labelled extrapolation: the Student-t
+*predictive* distribution of one more null value, fitted on a log / logit transform of the
+statistic, with one degree of freedom per independent model pair (blocks of one pair are
+repeated looks at the same pair, not new pairs). A normal fit with plugged-in mean and spread
+claims tails a null of a dozen pairs cannot know; the predictive tail widens by exactly the
+uncertainty of that fit, so a small null makes a statistic harder to call significant instead
+of easier to over-read.
 """
 
 from __future__ import annotations
@@ -53,31 +58,56 @@ class NullModel:
         return "same-tokenizer" if self.coordinates is None else "shared-tokens"
 
     def values(self, stat: str) -> np.ndarray:
-        return np.array([p.stats[stat] for p in self.pairs if p.stats.get(stat) is not None], dtype=np.float64)
+        return self.sample(stat).values
 
     def blocks_at(self, stat: str, n_positions: int) -> np.ndarray:
+        """`stat` (s2 or s3) on null blocks of the largest recorded size not above n_positions."""
+        return self.blocks_sample(stat, n_positions).values
+
+    def s1_at(self, n_positions: int, *, partial: bool = False) -> np.ndarray:
+        """Null of S1 at `n_positions`: medians of disjoint position blocks of every pair."""
+        return self.s1_sample(n_positions, partial=partial).values
+
+    def sample(self, stat: str) -> NullSample:
+        """One value per pair that has `stat`."""
+        found = [p.stats[stat] for p in self.pairs if p.stats.get(stat) is not None]
+        return NullSample(np.array(found, dtype=np.float64), len(found))
+
+    def blocks_sample(self, stat: str, n_positions: int) -> NullSample:
         """`stat` (s2 or s3) on null blocks of the largest recorded size not above n_positions."""
         sizes = sorted({int(k.split("@")[1]) for p in self.pairs for k in p.stats if k.startswith(stat + "@")})
         usable = [s for s in sizes if s <= n_positions]
         if not usable:
-            return np.zeros(0)
+            return NullSample(np.zeros(0), 0)
         key = f"{stat}@{usable[-1]}"
-        return np.array([v for p in self.pairs for v in p.stats.get(key, [])], dtype=np.float64)
+        per_pair = [list(p.stats.get(key, [])) for p in self.pairs]
+        return NullSample(np.array([v for values in per_pair for v in values], dtype=np.float64),
+                          sum(1 for values in per_pair if values))
 
-    def s1_at(self, n_positions: int, *, partial: bool = False) -> np.ndarray:
+    def s1_sample(self, n_positions: int, *, partial: bool = False) -> NullSample:
         """Null of S1 at `n_positions`: medians of disjoint position blocks of every pair."""
         out: list[float] = []
+        pairs = 0
         for pair in self.pairs:
             ratios = pair.s1_partial_ratios if partial else pair.s1_ratios
             if ratios.size == 0:
                 continue
+            pairs += 1
             blocks = ratios.size // n_positions
             if blocks == 0:
                 out.append(float(np.median(ratios)))
                 continue
             trimmed = ratios[: blocks * n_positions].reshape(blocks, n_positions)
             out.extend(np.median(trimmed, axis=1).tolist())
-        return np.array(out, dtype=np.float64)
+        return NullSample(np.array(out, dtype=np.float64), pairs)
+
+
+@dataclass(frozen=True)
+class NullSample:
+    """A statistic's null values and how many independent model pairs they come from."""
+
+    values: np.ndarray
+    pairs: int
 
 
 @dataclass(frozen=True)
@@ -88,11 +118,16 @@ class Calibrated:
     value: float
     threshold: float
     p_value: float  # empirical, (1 + #null as extreme) / (1 + n)
-    p_extrapolated: float  # normal fit on the transformed null (labelled extrapolation)
-    resolution: float  # 1 / (1 + n): the smallest p-value the null supports
-    n_null: int
+    p_extrapolated: float  # Student-t predictive tail of the transformed null (labelled extrapolation)
+    resolution: float  # 1 / (1 + pairs): the smallest p-value the null supports
+    n_null: int  # null values (a pair may give several, on disjoint position blocks)
     null_range: tuple[float, float]
     significant: bool
+    n_pairs: int = 0  # independent model pairs behind the null values
+
+
+# below this many independent pairs a statistic's null cannot be fitted at all (the predictive t has df = pairs - 1)
+MIN_NULL_PAIRS = 3
 
 
 def transform(values: np.ndarray | float, direction: str) -> np.ndarray:
@@ -107,37 +142,51 @@ def empirical_p(null: np.ndarray, observed: float, direction: str) -> float:
     return float((1 + extreme) / (1 + null.size))
 
 
-def extrapolated_p(null: np.ndarray, observed: float, direction: str) -> float:
-    """Tail probability of a normal fitted to the transformed null (an extrapolation)."""
+def _predictive(null: np.ndarray, direction: str, pairs: int) -> tuple[float, float, int]:
+    """Centre, scale and degrees of freedom of the predictive t for one more null value."""
     z = transform(null, direction)
-    mu, sigma = float(np.mean(z)), max(float(np.std(z, ddof=1)) if z.size > 1 else 0.0, 1e-3)
-    x = float(transform(observed, direction))
-    dist = NormalDist(mu, sigma)
-    return float(dist.cdf(x) if direction == "lower" else 1.0 - dist.cdf(x))
+    k = max(2, min(pairs, z.size))
+    mu = float(np.mean(z))
+    sd = max(float(np.std(z, ddof=1)) if z.size > 1 else 0.0, 1e-3)
+    return mu, sd * float(np.sqrt(1.0 + 1.0 / k)), k - 1
 
 
-def threshold_at(null: np.ndarray, alpha: float, direction: str) -> float:
-    """The conservative threshold: beyond both the fitted alpha-quantile and the empirical one."""
-    z = transform(null, direction)
-    mu, sigma = float(np.mean(z)), max(float(np.std(z, ddof=1)) if z.size > 1 else 0.0, 1e-3)
-    q = NormalDist().inv_cdf(alpha)
+def extrapolated_p(null: np.ndarray, observed: float, direction: str, pairs: int | None = None) -> float:
+    """Tail probability of one more null value beyond `observed` (predictive t; an extrapolation)."""
+    from scipy.special import stdtr  # Student-t CDF
+
+    mu, scale, df = _predictive(null, direction, null.size if pairs is None else pairs)
+    x = (float(transform(observed, direction)) - mu) / scale
+    return float(stdtr(df, x) if direction == "lower" else stdtr(df, -x))
+
+
+def threshold_at(null: np.ndarray, alpha: float, direction: str, pairs: int | None = None) -> float:
+    """The conservative threshold: beyond both the predictive alpha-quantile and the empirical one."""
+    from scipy.special import stdtrit  # Student-t quantile
+
+    mu, scale, df = _predictive(null, direction, null.size if pairs is None else pairs)
+    q = float(stdtrit(df, alpha))
     if direction == "lower":
-        fitted = float(np.exp(mu + sigma * q))
+        fitted = float(np.exp(mu + scale * q))
         empirical = float(np.quantile(null, alpha)) if alpha * null.size >= 1 else float(null.min())
         return min(fitted, empirical)
-    fitted = float(1.0 / (1.0 + np.exp(-(mu - sigma * q))))
+    fitted = float(1.0 / (1.0 + np.exp(-(mu - scale * q))))
     empirical = float(np.quantile(null, 1 - alpha)) if alpha * null.size >= 1 else float(null.max())
     return max(fitted, empirical)
 
 
-def calibrate_statistic(name: str, value: float, null: np.ndarray, *, alpha: float) -> Calibrated:
-    """Threshold, p-values and significance of one statistic against its null."""
+def calibrate_statistic(name: str, value: float, null: np.ndarray, *, alpha: float,
+                        pairs: int | None = None) -> Calibrated:
+    """Threshold, p-values and significance of one statistic against its null of `pairs` independent pairs
+    (default: every value its own pair)."""
     direction = STAT_DIRECTIONS[name]
-    if null.size < 2:
-        raise ValueError(f"the null for {name} has {null.size} value(s); calibrate with more independent models")
-    tau = threshold_at(null, alpha, direction)
+    pairs = null.size if pairs is None else pairs
+    if null.size < 2 or pairs < 2:
+        raise ValueError(f"the null for {name} has {null.size} value(s) from {pairs} model pair(s); "
+                         "calibrate with more independent models")
+    tau = threshold_at(null, alpha, direction, pairs)
     significant = value < tau if direction == "lower" else value > tau
     return Calibrated(name=name, value=float(value), threshold=tau, p_value=empirical_p(null, value, direction),
-                      p_extrapolated=extrapolated_p(null, value, direction), resolution=1.0 / (1 + null.size),
+                      p_extrapolated=extrapolated_p(null, value, direction, pairs), resolution=1.0 / (1 + pairs),
                       n_null=int(null.size), null_range=(float(null.min()), float(null.max())),
-                      significant=bool(significant))
+                      significant=bool(significant), n_pairs=pairs)

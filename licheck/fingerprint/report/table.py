@@ -23,8 +23,8 @@ def render_table(report: VerifyReport) -> str:
     console = Console(file=buffer, width=110, no_color=True)
     console.print(table)
     console.print(f"method: {d['method']}   FPR: {_fmt(d['false_positive_rate'])} "
-                  f"(extrapolated {_fmt(d['false_positive_rate_extrapolated'])})   "
-                  f"positions: {d['positions']}   calls: {d['calls']}   chance level (h+1)/V: {d['chance_level']:.4f}")
+                  f"(extrapolated {_fmt(d['false_positive_rate_extrapolated'])})")
+    console.print(f"positions: {d['positions']}   calls: {d['calls']}   chance level (h+1)/V: {d['chance_level']:.4f}")
     null = d["null"]
     shared = f", on {null['shared_tokens']} of {null['victim_vocab_size']} shared tokens" if null["shared_tokens"] else ""
     console.print(f"null: {null['kind']}, {null['pairs']} ordered pairs{shared}; smallest p-value it can show: "

@@ -61,7 +61,8 @@ def build_report(verification: Verification) -> VerifyReport:
                  "fpr_resolution": min((t.resolution for t in tests.values()), default=None),
                  "p_value_resolution": {name: t.resolution for name, t in tests.items()},
                  "fpr_note": "false_positive_rate is empirical (resolution-limited); "
-                             "false_positive_rate_extrapolated is a normal fit on the transformed null"},
+                             "false_positive_rate_extrapolated is the Student-t predictive tail of the "
+                             "transformed null (one degree of freedom per independent model pair)"},
         "inputs": dict(settings.input_hashes) | {"victim_weights": meta.weights_digest,
                                                   "victim_tokenizer": meta.tokenizer_digest},
         "notes": list(settings.notes),

@@ -7,7 +7,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from licheck.errors import InputError
-from licheck.fingerprint.calibration.calibrate import Calibrated, NullModel, calibrate_statistic
+from licheck.fingerprint.calibration.calibrate import (
+    MIN_NULL_PAIRS,
+    Calibrated,
+    NullModel,
+    NullSample,
+    calibrate_statistic,
+)
 from licheck.fingerprint.calibration.derivative_null import (
     DistillationTest,
     derivative_spreads,
@@ -137,7 +143,7 @@ def _calibrate_tests(stats: PairStats, null: NullModel, n_positions: int, alpha:
                      weights: bool, required: bool = True, partial: bool = False) -> dict[str, Calibrated]:
     values = stats.as_null_stats()
     names = [n for n in (("weight_residual", "weight_lowrank", "weight_overlap") if weights else ("s1", "s2", "s3")) if n in values]
-    names = [n for n in names if null_reference(null, n, n_positions, partial).size >= 2]
+    names = [n for n in names if null_sample(null, n, n_positions, partial).pairs >= MIN_NULL_PAIRS]
     if not names:
         if not required:
             return {}
@@ -146,18 +152,23 @@ def _calibrate_tests(stats: PairStats, null: NullModel, n_positions: int, alpha:
     each = alpha / len(names)
     out = {}
     for name in names:
-        reference = null_reference(null, name, n_positions, partial)
-        out[name] = calibrate_statistic(name, values[name], reference, alpha=each)
+        reference = null_sample(null, name, n_positions, partial)
+        out[name] = calibrate_statistic(name, values[name], reference.values, alpha=each, pairs=reference.pairs)
     return out
 
 
-def null_reference(null: NullModel, name: str, n_positions: int, partial: bool) -> np.ndarray:
-    """The null of `name` at this run's number of positions."""
+def null_sample(null: NullModel, name: str, n_positions: int, partial: bool) -> NullSample:
+    """The null of `name` at this run's number of positions, and the model pairs it comes from."""
     if name == "s1":
-        return null.s1_at(n_positions, partial=partial)
+        return null.s1_sample(n_positions, partial=partial)
     if name in ("s2", "s3"):
-        return null.blocks_at(name, n_positions)
-    return null.values(name)
+        return null.blocks_sample(name, n_positions)
+    return null.sample(name)
+
+
+def null_reference(null: NullModel, name: str, n_positions: int, partial: bool) -> np.ndarray:
+    """The null values of `name` at this run's number of positions."""
+    return null_sample(null, name, n_positions, partial).values
 
 
 def _distillation(fp: Fingerprint, stats: PairStats, tests: dict[str, Calibrated]) -> DistillationTest | None:
