@@ -27,7 +27,7 @@ def report(ctx: click.Context, report_file: str, output: str | None, index_path:
     Query code is re-read from the scanned files (under --root), source code from the index. Missing files
     or a missing index are said in the page; the rest is still shown. Exit codes: 0 written, 2 input error.
     """
-    from licheck.report.html import read_json_report, only_paths, render_saved_html
+    from licheck.report.html import only_paths, read_json_report, render_saved_html
 
     data = read_json_report(report_file)
     if paths:

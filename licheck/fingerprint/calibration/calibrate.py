@@ -14,7 +14,6 @@ of easier to over-read.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 
