@@ -77,7 +77,7 @@ def add_cmd(sources: tuple[str, ...], index_path: str, name: str | None, version
                 with _progress(console, ref.label) as (progress, _):
                     result = add_source(db, spec, progress=progress, analyzer=analyzer)
             _print_result(console, result)
-        _derive(console, db)
+        _derive(console, db, jobs=jobs)
 
 
 @index.command("build")
@@ -131,7 +131,7 @@ def build_cmd(manifest: str, index_path: str, jobs: int | None, cache_dir: str |
         report = build_from_manifest(db, loaded, cache=cache, jobs=jobs, progress=progress,
                                      on_source=lambda outcome, done, total: _print_outcome(console, outcome, done,
                                                                                            total, sources))
-        _derive(console, db)
+        _derive(console, db, jobs=jobs)
         units = db.unit_count()
     indexed, unchanged, failed = (report.count(s) for s in ("indexed", "unchanged", "failed"))
     console.print(f"{index_path}: {indexed} indexed, {unchanged} unchanged, {failed} failed; {units} units in all")
@@ -273,12 +273,13 @@ def remove_cmd(source: str, index_path: str, version: str | None) -> None:
 @index.command("refresh")
 @index_option()
 @click.option("--refit", is_flag=True, help="Refit the null distribution even if the index has not grown much.")
-def refresh_cmd(index_path: str, refit: bool) -> None:
+@jobs_option
+def refresh_cmd(index_path: str, refit: bool, jobs: int | None) -> None:
     """Derive the index's lineages, shingle counts and null distribution again (add/build/remove do it)."""
     from licheck.store.index_db import IndexDB
 
     with IndexDB.open_for_write(index_path) as db:
-        _derive(err_console(), db, refit=refit, force=True)
+        _derive(err_console(), db, refit=refit, force=True, jobs=jobs)
 
 
 @index.command("vacuum")
@@ -292,14 +293,16 @@ def vacuum_cmd(index_path: str) -> None:
     err_console().print(f"{index_path}: vacuumed")
 
 
-def _derive(console: Console, db: Any, *, refit: bool = False, force: bool = False) -> None:
-    """The statistics the decision reads (licheck.decide.derive), after the index changed."""
+def _derive(console: Console, db: Any, *, refit: bool = False, force: bool = False, jobs: int | None = 1) -> None:
+    """The statistics the decision reads (licheck.decide.derive), after the index changed; the null's scans
+    over ``jobs`` processes (None: all cores)."""
     from licheck.decide.derive import derive_statistics
 
     if not (force or refit or db.statistics_stale):
         return
     with console.status("deriving lineages and the null distribution") as status:
-        timings = derive_statistics(db, refit=refit, progress=lambda message: status.update(escape(message)))
+        timings = derive_statistics(db, refit=refit, progress=lambda message: status.update(escape(message)),
+                                    jobs=jobs or os.cpu_count() or 1)
     lineages = int(db.statistic("lineages") or 0)
     console.print(escape(f"{db.path}: {lineages:,} lineages; null {'refitted' if timings.get('null_refit') else 'kept'}"
                          f" ({sum(v for k, v in timings.items() if k.endswith('_s')):.1f} s)"))

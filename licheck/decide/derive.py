@@ -15,13 +15,11 @@ index add/build/remove``, and on demand (``licheck index refresh``):
 from __future__ import annotations
 
 import time
-import zlib
 from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
 
-from licheck.decide.evidence import evidence_of
 from licheck.decide.information import (
     LEXICAL_SALT,
     SHINGLE_K,
@@ -31,10 +29,10 @@ from licheck.decide.information import (
 )
 from licheck.decide.lineage import components_of_edges, near_duplicate_edges
 from licheck.decide.null import NullModel
-from licheck.lookup import candidates
+from licheck.decide.null_scores import NullScorer, NullTask, load_counts, local_scores, unpack_ranges
 from licheck.shingle import shingle_hashes_at
-from licheck.store.index_db import IndexDB, UnitRow
-from licheck.verify import compare, gather
+from licheck.store.index_db import IndexDB
+from licheck.verify import gather
 
 NULL_SAMPLE = 2400  # sampled lineages: a tail fit on ≈ 480 exceedances (1,200 left ±2 points of recall to chance)
 MIN_NULL_TOKENS = 25  # as the decision's floor: shorter units are never reported
@@ -50,11 +48,14 @@ EdgeFinder = Callable[[np.ndarray], np.ndarray]  # band rows (key, unit id) → 
 
 
 def derive_statistics(db: IndexDB, *, refit: bool = False, progress: Progress | None = None,
-                      edges_of: EdgeFinder | None = None) -> dict[str, float]:
+                      edges_of: EdgeFinder | None = None, null_scores: NullScorer | None = None,
+                      jobs: int = 1) -> dict[str, float]:
     """Recompute lineages, shingle counts and (when due) the null of a writable index; returns timings.
 
     ``edges_of`` finds the near-duplicate pairs over the band rows elsewhere (a Spark build passes its
-    distributed job); each edge is confirmed here by raw-token overlap either way.
+    distributed job); each edge is confirmed here by raw-token overlap either way. ``null_scores`` scans the
+    null's sampled lineages (a Spark build passes its job; default: ``jobs`` local processes), reading the
+    index file as committed here before it runs.
     """
     say = progress or (lambda _message: None)
     timings: dict[str, float] = {}
@@ -74,7 +75,7 @@ def derive_statistics(db: IndexDB, *, refit: bool = False, progress: Progress | 
     # The null and the shingle counts its scores were computed with are one model: both are refitted together,
     # and in between E-values scale with the index's growth (a match's bits stay what they were at the fit).
     old = load_null(db)
-    stored = _load_counts(db)
+    stored = load_counts(db)
     lineages_now = len(representatives)
     per_language = Counter(u[5] for u in representatives)
     due = refit or old is None or stored is None or _grown(old, lineages_now, per_language)
@@ -86,7 +87,15 @@ def derive_statistics(db: IndexDB, *, refit: bool = False, progress: Progress | 
         counts = stored
     timings["shingles_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    null = _fit_null(db, representatives, lineage, ids, rows, counts, say) if due else old
+    null = old
+    if due:
+        # the null's tasks read lineages and counts from the file, so both are committed first (still "stale")
+        with db.transaction():
+            db.put_statistic("shingles", counts.to_bytes())
+        tasks = _null_tasks(representatives, lineage, ids, rows)
+        say(f"null distribution from {len(tasks):,} sampled lineages")
+        samples = (null_scores or local_scores(jobs))(db.path, tasks)
+        null = NullModel.fit(samples, lineages=lineages_now, languages=dict(per_language))
     timings["null_s"] = time.perf_counter() - t0
     timings["null_refit"] = float(due)
     with db.transaction():
@@ -174,14 +183,6 @@ def _grown(old: NullModel, lineages_now: int, per_language: Counter[str]) -> boo
                for language, count in per_language.items() if count >= MIN_LANGUAGE_LINEAGES)
 
 
-def _load_counts(db: IndexDB) -> ShingleCounts | None:
-    blob = db.statistic("shingles")
-    try:
-        return None if blob is None else ShingleCounts.from_bytes(blob)
-    except (ValueError, zlib.error):
-        return None  # another licheck's table: counted again
-
-
 def load_null(db: IndexDB) -> NullModel | None:
     data = db.statistic("null")
     if data is None:
@@ -192,58 +193,21 @@ def load_null(db: IndexDB) -> NullModel | None:
         return None  # another licheck's null: refitted on the next derive
 
 
-def _fit_null(db: IndexDB, representatives: list, lineage: np.ndarray, ids: np.ndarray, rows: np.ndarray,
-              counts: ShingleCounts, say: Progress) -> NullModel:
+def null_tasks(db: IndexDB) -> list[NullTask]:
+    """The null's tasks as the index's stored lineages give them (what the last derive scanned, when current)."""
+    units = list(db.all_units())
+    ids = np.array([u[0] for u in units], dtype=np.int64)
+    lineage = np.array([u[4] for u in units], dtype=np.int64)
+    return _null_tasks([u for u in units if u[0] == u[4]], lineage, ids, db.band_rows())
+
+
+def _null_tasks(representatives: list, lineage: np.ndarray, ids: np.ndarray, rows: np.ndarray) -> list[NullTask]:
     eligible = _sample(representatives)
-    say(f"null distribution from {len(eligible):,} sampled lineages")
     lineage_of = dict(zip(ids.tolist(), lineage.tolist(), strict=True))
-    wanted = np.array([u[0] for u in eligible], dtype=np.int64)
-    keys_of = _band_keys_of(rows, wanted)
-    sources_cache: dict[int, frozenset[int]] = {}
-    tails_cache: dict[int, frozenset[str]] = {}
-
-    def sources(content_id: int) -> frozenset[int]:
-        if content_id not in sources_cache:
-            sources_cache[content_id] = db.content_sources(content_id)
-        return sources_cache[content_id]
-
-    def tails(content_id: int) -> frozenset[str]:
-        if content_id not in tails_cache:
-            tails_cache[content_id] = frozenset(t for p in db.placements(content_id) if (t := place_tail(p.path)))
-        return tails_cache[content_id]
-
-    samples = []
-    for unit_id, content_id, ranges, token_count, _lin, language in eligible:
-        tokens = db.content_tokens(content_id)
-        query = gather(tokens.structural, tokens.lexical, tokens.lines, unpack_ranges(ranges), frozenset())
-        own_sources = sources(content_id)
-
-        def independent(row: UnitRow, own: int = lineage_of[unit_id], mine: frozenset[int] = own_sources,
-                        cid: int = content_id) -> bool:
-            # not its own lineage, not its own sources, and not a file at the same place (rich/rule.py in two
-            # vendored trees is one file edited, not independent code: the null must not learn from copies)
-            return (lineage_of.get(row.id, row.id) != own and not (sources(row.content_id) & mine)
-                    and (row.content_id == cid or not (tails(row.content_id) & tails(cid))))
-
-        best = 0.0
-        for _quick, _row, side in candidates(db, keys_of.get(unit_id, []), query, keep=independent):
-            best = max(best, evidence_of(compare(query, side), query, side, counts, language).bits)
-        samples.append((language, token_count, best / max(counts.scale(language), 1.0)))
-    return NullModel.fit(samples, lineages=len(representatives),
-                         languages=dict(Counter(u[5] for u in representatives)))
-
-
-GENERIC_DIRS = frozenset({"src", "lib", "tests", "test", "testing", "docs", "doc", "examples", "example", "scripts",
-                          "utils", "util", "core", "common", "internal", "_internal", "app", "bin", "tools", "pkg"})
-
-
-def place_tail(path: str) -> str:
-    """A file's package folder and name (``rich/rule.py``), which vendored and forked copies keep; '' when the
-    folder says nothing of the project (``src/``, ``tests/``) or there is none."""
-    parts = path.split("/")
-    if len(parts) < 2 or parts[-2].lower() in GENERIC_DIRS:
-        return ""
-    return "/".join(parts[-2:])
+    keys_of = _band_keys_of(rows, np.array([u[0] for u in eligible], dtype=np.int64))
+    return [NullTask(unit_id, content_id, ranges, tokens, lineage_of[unit_id], language,
+                     tuple(keys_of.get(unit_id, ())))
+            for unit_id, content_id, ranges, tokens, _lin, language in eligible]
 
 
 def _sample(representatives: list) -> list:
@@ -270,8 +234,3 @@ def _band_keys_of(rows: np.ndarray, unit_ids: np.ndarray) -> dict[int, list[int]
     picked = picked[np.argsort(picked[:, 1], kind="stable")]
     starts = np.flatnonzero(np.r_[True, picked[1:, 1] != picked[:-1, 1]])
     return {int(picked[s, 1]): picked[s:e, 0].tolist() for s, e in zip(starts, np.r_[starts[1:], len(picked)], strict=True)}
-
-
-def unpack_ranges(blob: bytes) -> tuple[tuple[int, int], ...]:
-    """A unit's token ranges as the index stores them (pairs of little-endian uint32)."""
-    return tuple(map(tuple, np.frombuffer(blob, dtype="<u4").reshape(-1, 2).tolist()))

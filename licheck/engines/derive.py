@@ -1,27 +1,24 @@
-"""The index's derived statistics (lineages, the null distribution), once this licheck computes them.
+"""The derived statistics (lineages, shingle counts, the null) of an index a distributed build wrote.
 
-They come from ``licheck.decide.derive.derive_statistics(db)``, run on a written index; a Spark build runs the
-same function on the index it wrote, so both engines store the same result. Until that module exists, builds
-skip the step (the index then reads as having stale statistics, as one written before them).
+The same ``licheck.decide.derive.derive_statistics`` the local build runs, with the two steps that grow with the
+index handed to Spark: the near-duplicate edges (``spark_lineage``) and the null's scans (``spark_null``).
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from licheck.store.index_db import IndexDB
 
-_MODULE = "licheck.decide.derive"
 
+def derive_index(db: IndexDB, *, spark: Any = None) -> dict[str, float]:
+    """Derive ``db``'s statistics; with ``spark``, its edges and null scans run as Spark jobs."""
+    from licheck.decide.derive import derive_statistics
 
-def derive_if_available(db: IndexDB, **options: Any) -> bool:
-    """Run ``derive_statistics(db, **options)`` when this licheck has it; True when it ran."""
-    try:
-        module = importlib.import_module(_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name not in (_MODULE, "licheck.decide"):  # a module it imports is missing: a real error
-            raise
-        return False
-    module.derive_statistics(db, **options)
-    return True
+    if spark is None:
+        return derive_statistics(db)
+    from licheck.engines.spark_lineage import spark_edges
+    from licheck.engines.spark_null import spark_null_scores
+
+    return derive_statistics(db, edges_of=lambda band_rows: spark_edges(spark, band_rows),
+                             null_scores=spark_null_scores(spark))

@@ -20,7 +20,6 @@ from typing import Any
 from licheck.engines import parquet_rows
 from licheck.engines.rows import AnalyzedRow, FileRow, SourceRow, analyze_row, source_rows
 from licheck.engines.session import LOCAL_MASTER, active_session, spark_session
-from licheck.engines.spark_lineage import spark_edges
 from licheck.engines.writer import WriteReport, build_failed, write_index
 from licheck.errors import UsageError
 from licheck.inputs.files import DEFAULT_MAX_BYTES
@@ -77,9 +76,9 @@ def build_with_spark(manifest: Manifest, target: Path, *, cache: Path, params: S
             rows = parquet_rows.read_rows(frame.toLocalIterator(prefetchPartitions=True))
         except BaseException as exc:
             raise build_failed(exc, target, total) from exc
-        # lineage edges from the distributed MinHash-dedup job; their confirmation and the null run on the driver
-        result.report = write_index(target, rows, params=params, total=total,  # raises BuildFailed itself
-                                    edges_of=lambda band_rows: spark_edges(spark, band_rows))
+        # lineage edges from the distributed MinHash-dedup job and the null's scans as Spark tasks; the edges'
+        # confirmation and the tail fit run on the driver
+        result.report = write_index(target, rows, params=params, total=total, spark=spark)  # raises BuildFailed
         after = result.report.timings
         result.timings["write_index"] = time.perf_counter() - start - sum(after.values())
         result.timings.update(after)

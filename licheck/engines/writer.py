@@ -11,11 +11,10 @@ from __future__ import annotations
 import itertools
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
+from typing import Any
 
 from licheck.engines.rows import AnalyzedRow, SourceRow
 from licheck.errors import IndexFileError
@@ -53,11 +52,12 @@ def fresh_path(target: Path) -> Path:
 
 
 def write_index(target: Path, rows: Iterable[SourceRow | AnalyzedRow], *, params: SketchParams,
-                total: int, edges_of: Callable[[np.ndarray], np.ndarray] | None = None) -> WriteReport:
+                total: int, spark: Any = None) -> WriteReport:
     """Write every source's rows (ordered) into a fresh index and swap it in for ``target``.
 
     A source whose fetch or analysis failed is left out and listed in ``WriteReport.failed``. ``total`` is the
-    number of sources in the build, for the message when nothing could be written.
+    number of sources in the build, for the message when nothing could be written. With ``spark``, the
+    statistics' lineage edges and null scans run as that session's jobs.
     """
     fresh = fresh_path(target)
     fresh.unlink(missing_ok=True)
@@ -71,7 +71,7 @@ def write_index(target: Path, rows: Iterable[SourceRow | AnalyzedRow], *, params
             from licheck.engines import derive
 
             start = time.perf_counter()
-            derive.derive_if_available(db, **({"edges_of": edges_of} if edges_of else {}))
+            derive.derive_index(db, spark=spark)  # lineage edges and null scans as Spark jobs when given
             report.timings["derive_statistics"] = time.perf_counter() - start
         os.replace(fresh, target)
     except BaseException as exc:

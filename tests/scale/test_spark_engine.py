@@ -183,15 +183,32 @@ def test_spark_and_local_builds_give_the_same_findings(built: tuple[Path, Path, 
     assert reports[1] == reports[0]
 
 
+def test_the_null_scans_give_the_same_scores_in_spark_in_processes_and_here(tmp_path: Path, spark: Any) -> None:
+    from licheck.decide.derive import null_tasks
+    from licheck.decide.null_scores import local_scores
+    from licheck.engines.spark_null import spark_null_scores
+    from tests.core.generated import write_task_projects
+    from tests.core.helpers import build_index
+
+    local = build_index(tmp_path / "authors.sqlite", *write_task_projects(tmp_path / "authors", range(40)))
+    with IndexDB.open_readonly(local) as db:
+        tasks = null_tasks(db)
+    assert len(tasks) >= 10
+    here = local_scores(1)(local, tasks)
+    assert any(score > 0 for _, _, score in here), "no sampled unit met anything: the comparison says nothing"
+    assert local_scores(2)(local, tasks) == here
+    assert spark_null_scores(spark, tasks_per_slice=4)(local, tasks) == here
+
+
 def test_a_build_that_fails_while_writing_leaves_the_previous_index(built: tuple[Path, Path, Path], spark: Any,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     root, _, target = built
     before = _dump(target, TABLES["units"])
 
-    def broken_derive(db: IndexDB, **options: object) -> bool:
+    def broken_derive(db: IndexDB, **options: object) -> dict[str, float]:
         raise OSError("disk full")
 
-    monkeypatch.setattr("licheck.engines.derive.derive_if_available", broken_derive)
+    monkeypatch.setattr("licheck.engines.derive.derive_index", broken_derive)
     with pytest.raises(BuildFailed) as failure:
         build_with_spark(load_manifest(root / "m.toml"), target, cache=root / "cache", session=spark)
     assert "disk full" in str(failure.value) and "unchanged" in str(failure.value)
