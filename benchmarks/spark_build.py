@@ -63,7 +63,7 @@ def _local_build(manifest: Any, target: Path, cache: Path, jobs: int) -> dict[st
         db.merge_bands()
         timings["merge_bands"] = time.perf_counter() - start
         start = time.perf_counter()
-        derive_statistics(db)
+        derive_statistics(db, jobs=jobs)
         timings["derive_statistics"] = time.perf_counter() - start
     return timings
 

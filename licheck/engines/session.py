@@ -14,8 +14,10 @@ from licheck.errors import UsageError
 LOCAL_MASTER = "local[*]"
 
 
-def spark_session(master: str | None, *, app: str = "licheck-index", driver_memory: str = "2g") -> Any:
-    """A session on ``master``; ``None`` takes spark-submit's master (``local[*]`` outside spark-submit)."""
+def spark_session(master: str | None, *, app: str = "licheck-index", driver_memory: str = "2g",
+                  conf: dict[str, str] | None = None) -> Any:
+    """A session on ``master``; ``None`` takes spark-submit's master (``local[*]`` outside spark-submit).
+    ``conf``: more Spark settings (e.g. an event log for benchmarks)."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -26,6 +28,8 @@ def spark_session(master: str | None, *, app: str = "licheck-index", driver_memo
     builder = SparkSession.builder.appName(app).config("spark.ui.enabled", "false") \
         .config("spark.ui.showConsoleProgress", "false").config("spark.driver.memory", driver_memory) \
         .config("spark.sql.parquet.compression.codec", "zstd")
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     if master is None and "PYSPARK_GATEWAY_PORT" not in os.environ:  # not under spark-submit: run locally
         master = LOCAL_MASTER
     if master is not None:
