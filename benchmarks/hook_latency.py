@@ -1,6 +1,7 @@
 """Latency and memory of the pre-commit hook (`licheck scan --staged`) on a commit of <= 300 added lines.
 
     python benchmarks/hook_latency.py [--runs 5] [--units 1000000] [--work ~/.cache/licheck-bench]
+    python benchmarks/hook_latency.py --index indexes/popular.sqlite      # an index built elsewhere
 
 Indexes (built once, cached under --work):
   small   the three fixture sources of tests/scan/data (a handful of units)
@@ -174,11 +175,16 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--units", type=int, default=1_000_000)
     parser.add_argument("--work", type=Path, default=Path.home() / ".cache" / "licheck-bench")
+    parser.add_argument("--index", type=Path, action="append", default=[],
+                        help="measure this built index file instead of the three above (repeatable)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LICHECK_")}
-    indexes = {"small": migrate(build_small(args.work))}
-    if (PEERS / "corpus").is_dir():
+    if args.index:
+        indexes = {path.stem: path for path in args.index}
+    else:
+        indexes = {"small": migrate(build_small(args.work))}
+    if (PEERS / "corpus").is_dir() and not args.index:
         indexes["corpus"] = migrate(build_corpus(args.work))
         indexes["large"] = migrate(build_large(args.work, indexes["corpus"], args.units))
     repos = {kind: staged_repo(kind) for kind in ("copied", "new")} if (PEERS / "corpus").is_dir() else {}
@@ -209,7 +215,7 @@ def main() -> int:
                       f"{before_cpu:.3f} s ({before_cpu / cpu:.0%}) | {before_min:.3f} s ({before_min / wall_min:.0%}) |")
         if repos:
             print("\nheaviest top-level imports of one scan (python -X importtime, cumulative):")
-            for name, seconds in heaviest_imports(repos["copied"], indexes["large"], env):
+            for name, seconds in heaviest_imports(repos["copied"], list(indexes.values())[-1], env):
                 print(f"  {name}: {seconds * 1000:.0f} ms")
         bare_wall, bare_cpu, bare_min = imports_only([], args.runs)
         print(f"\nbare interpreter start (python -c pass): {bare_wall:.3f} s wall (min {bare_min:.3f} s), "
