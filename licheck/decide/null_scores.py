@@ -9,6 +9,7 @@ this process, in worker processes (``local_scores`` with jobs > 1), or as a Spar
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,8 +57,8 @@ def load_counts(db: IndexDB) -> ShingleCounts | None:
         return None
     try:
         return ShingleCounts.from_bytes(data)
-    except (ValueError, KeyError, TypeError):
-        return None
+    except (ValueError, KeyError, TypeError, zlib.error):
+        return None  # another licheck's table: counted again
 
 
 def score_tasks(db: IndexDB, tasks: Iterable[NullTask], counts: ShingleCounts) -> list[Sample]:
