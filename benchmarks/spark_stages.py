@@ -64,6 +64,7 @@ def main() -> None:
     parser.add_argument("--master", default=f"local[{os.cpu_count() or 1}]")
     parser.add_argument("--sample", type=int, default=None, help="null tasks to run (default: all of them)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes of the local null run")
+    parser.add_argument("--only", choices=("edges", "null"), default=None, help="run one of the two jobs")
     args = parser.parse_args()
 
     import numpy as np
@@ -85,11 +86,12 @@ def main() -> None:
     _emit(index=str(args.index), units=units, band_rows=len(rows), null_tasks=len(tasks), master=args.master,
           load=os.getloadavg())
 
+    edges_wanted, null_wanted = args.only in (None, "edges"), args.only in (None, "null")
     start = time.perf_counter()
-    local_edges = near_duplicate_edges(rows)
+    local_edges = near_duplicate_edges(rows) if edges_wanted else np.empty((0, 2), dtype=np.int64)
     numpy_edges_s = time.perf_counter() - start
     start = time.perf_counter()
-    local_null = local_scores(args.jobs)(args.index, tasks)
+    local_null = local_scores(args.jobs)(args.index, tasks) if null_wanted else []
     local_null_s = time.perf_counter() - start
 
     with tempfile.TemporaryDirectory(prefix="licheck-eventlog-") as logs:
@@ -102,11 +104,11 @@ def main() -> None:
             sc = spark.sparkContext
             sc.setJobDescription("lineage edges")
             start = time.perf_counter()
-            edges = spark_edges(spark, rows)
+            edges = spark_edges(spark, rows) if edges_wanted else local_edges
             edges_s = time.perf_counter() - start
             sc.setJobDescription("null scans")
             start = time.perf_counter()
-            null = spark_null_scores(spark)(args.index, tasks)
+            null = spark_null_scores(spark)(args.index, tasks) if null_wanted else []
             null_s = time.perf_counter() - start
         finally:
             spark.stop()
