@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -84,6 +83,8 @@ class Scanner:
         targets = list(targets)
         jobs = jobs or os.cpu_count() or 1
         if jobs > 1 and len(targets) >= PARALLEL_MIN_FILES:
+            import multiprocessing  # only here: a hook's scan of a few files never pays for importing it
+
             context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
             pool = context.Pool(jobs, initializer=_init_worker, initargs=(str(self.index.path), self.settings))
             results: Iterator[FileResult] = pool.imap(_scan_in_worker, targets, chunksize=8)
