@@ -304,8 +304,10 @@ def _derive(console: Console, db: Any, *, refit: bool = False, force: bool = Fal
         timings = derive_statistics(db, refit=refit, progress=lambda message: status.update(escape(message)),
                                     jobs=jobs or os.cpu_count() or 1)
     lineages = int(db.statistic("lineages") or 0)
+    steps = ", ".join(f"{name} {timings[key]:.1f} s" for key, name in
+                      (("lineages_s", "lineages"), ("shingles_s", "shingle counts"), ("null_s", "null")) if key in timings)
     console.print(escape(f"{db.path}: {lineages:,} lineages; null {'refitted' if timings.get('null_refit') else 'kept'}"
-                         f" ({sum(v for k, v in timings.items() if k.endswith('_s')):.1f} s)"))
+                         f" ({steps})"))
 
 
 # -- rendering ---------------------------------------------------------------------------------------------
