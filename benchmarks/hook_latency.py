@@ -181,7 +181,8 @@ def main() -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LICHECK_")}
     if args.index:
-        indexes = {path.stem: path for path in args.index}
+        indexes = {(path.stem if [p.stem for p in args.index].count(path.stem) == 1 else str(path)): path
+                   for path in args.index}
     else:
         indexes = {"small": migrate(build_small(args.work))}
     if (PEERS / "corpus").is_dir() and not args.index:

@@ -81,8 +81,8 @@ def main() -> None:
         units = db.unit_count()
         rows = db.band_rows()
         tasks = null_tasks(db)
-    if args.sample is not None:
-        tasks = tasks[: args.sample]
+    if args.sample is not None and args.sample < len(tasks):  # an even stride: tasks are ordered by language
+        tasks = [tasks[round(i * len(tasks) / args.sample)] for i in range(args.sample)]
     _emit(index=str(args.index), units=units, band_rows=len(rows), null_tasks=len(tasks), master=args.master,
           load=os.getloadavg())
 

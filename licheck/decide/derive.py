@@ -29,7 +29,14 @@ from licheck.decide.information import (
 )
 from licheck.decide.lineage import components_of_edges, near_duplicate_edges
 from licheck.decide.null import NullModel
-from licheck.decide.null_scores import NullScorer, NullTask, load_counts, local_scores, unpack_ranges
+from licheck.decide.null_scores import (
+    PENDING_COUNTS,
+    NullScorer,
+    NullTask,
+    load_counts,
+    local_scores,
+    unpack_ranges,
+)
 from licheck.shingle import shingle_hashes_at
 from licheck.store.index_db import IndexDB
 from licheck.verify import gather
@@ -88,10 +95,13 @@ def derive_statistics(db: IndexDB, *, refit: bool = False, progress: Progress | 
     timings["shingles_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     null = old
+    counts_blob = counts.to_bytes()
     if due:
-        # the null's tasks read lineages and counts from the file, so both are committed first (still "stale")
+        # The null's tasks read the counts from the file (they may run in other processes or on executors), so
+        # the counts are committed first, under their own name: an interrupted fit leaves the stored counts and
+        # null the matching pair they were. The lineages they read were committed above.
         with db.transaction():
-            db.put_statistic("shingles", counts.to_bytes())
+            db.put_statistic(PENDING_COUNTS, counts_blob)
         tasks = _null_tasks(representatives, lineage, ids, rows)
         say(f"null distribution from {len(tasks):,} sampled lineages")
         samples = (null_scores or local_scores(jobs))(db.path, tasks)
@@ -99,10 +109,11 @@ def derive_statistics(db: IndexDB, *, refit: bool = False, progress: Progress | 
     timings["null_s"] = time.perf_counter() - t0
     timings["null_refit"] = float(due)
     with db.transaction():
-        db.put_statistic("shingles", counts.to_bytes())
+        db.put_statistic("shingles", counts_blob)
         db.put_statistic("null", null.to_bytes())
         db.put_statistic("lineages", str(lineages_now).encode())
         db.put_statistic("stale", b"0")
+        db.delete_statistic(PENDING_COUNTS)
     return timings
 
 

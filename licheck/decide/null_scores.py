@@ -22,6 +22,7 @@ from licheck.lookup import candidates
 from licheck.store.index_db import IndexDB, UnitRow
 from licheck.verify import compare, gather
 
+PENDING_COUNTS = "null-counts"  # the shingle counts of a null being fitted, until it is stored with them
 Sample = tuple[str, int, float]  # (language, tokens, best independent score in shingle-equivalents)
 GENERIC_DIRS = frozenset({"src", "lib", "tests", "test", "testing", "docs", "doc", "examples", "example", "scripts",
                           "utils", "util", "core", "common", "internal", "_internal", "app", "bin", "tools", "pkg"})
@@ -51,8 +52,8 @@ def place_tail(path: str) -> str:
     return "/".join(parts[-2:])
 
 
-def load_counts(db: IndexDB) -> ShingleCounts | None:
-    data = db.statistic("shingles")
+def load_counts(db: IndexDB, name: str = "shingles") -> ShingleCounts | None:
+    data = db.statistic(name)
     if data is None:
         return None
     try:
@@ -97,9 +98,10 @@ def score_tasks(db: IndexDB, tasks: Iterable[NullTask], counts: ShingleCounts) -
 
 
 def score_tasks_at(path: str | Path, tasks: Sequence[NullTask]) -> list[Sample]:
-    """``score_tasks`` on the index file at ``path``, opened read-only (a worker's or executor's own copy)."""
+    """``score_tasks`` on the index file at ``path``, opened read-only (a worker's or executor's own copy),
+    with the counts of the null being fitted (or, outside a derive, the stored ones)."""
     with IndexDB.open_readonly(path) as db:
-        counts = load_counts(db)
+        counts = load_counts(db, PENDING_COUNTS) or load_counts(db)
         if counts is None:
             raise ValueError(f"{path} holds no shingle counts: derive writes them before the null")
         return score_tasks(db, tasks, counts)
@@ -112,17 +114,17 @@ def local_scores(jobs: int = 1) -> NullScorer:
         if jobs <= 1 or len(tasks) < 2 * jobs:
             return score_tasks_at(path, tasks)
         import multiprocessing
-        import os
         from concurrent.futures import ProcessPoolExecutor
 
-        batches = [list(tasks[i::jobs * 4]) for i in range(jobs * 4)]  # interleaved: languages and sizes mixed
-        # fork, as the build's and the scan's pools: workers open the file themselves, never the parent's connection
-        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            scored = list(pool.map(score_tasks_at, [path] * len(batches), batches))
+        # one interleaved batch per worker (languages and sizes mixed evenly; the counts are loaded once each).
+        # Spawned, not forked: the caller may hold threads (a progress display, an analyser's pool) that a fork
+        # would copy mid-lock; the workers open the file themselves.
+        batches = [list(tasks[i::jobs]) for i in range(jobs)]
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            scored = list(pool.map(score_tasks_at, [path] * jobs, batches))
         out: list[Sample] = [("", 0, 0.0)] * len(tasks)
         for i, batch_scores in enumerate(scored):
-            out[i::jobs * 4] = batch_scores
+            out[i::jobs] = batch_scores
         return out
 
     return run

@@ -8,6 +8,7 @@ the index being built, so it is only on the driver's disk).
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,17 +16,29 @@ from typing import Any
 from licheck.decide.null_scores import NullScorer, NullTask, Sample, score_tasks_at
 
 
-def spark_null_scores(spark: Any, *, tasks_per_slice: int = 64) -> NullScorer:
+def spark_null_scores(spark: Any, *, tasks_per_slice: int = 64, ship: bool | None = None) -> NullScorer:
+    """A scorer whose tasks are Spark tasks. ``ship``: send the index file to the executors (default: unless
+    the master is local, where they read the driver's file)."""
+
     def run(path: Path, tasks: Sequence[NullTask]) -> list[Sample]:
         sc = spark.sparkContext
         if not tasks:
             return []
-        if sc.master.startswith("local"):
+        shipped: Path | None = None
+        ship_file = not sc.master.startswith("local") if ship is None else ship
+        if not ship_file:
             where = str(Path(path).resolve())
             locate = lambda: where  # noqa: E731 - executors share the driver's file system
         else:
-            sc.addFile(str(path))
-            name = Path(path).name
+            # Spark ships a path once per session: a later build's file under the same name would not be
+            # shipped again, so each run ships its own copy, under a fresh name
+            import tempfile
+            import uuid
+
+            name = f"{Path(path).stem}-{uuid.uuid4().hex[:12]}.sqlite"
+            shipped = Path(tempfile.mkdtemp(prefix="licheck-null-")) / name
+            shutil.copyfile(path, shipped)
+            sc.addFile(str(shipped))
 
             def locate() -> str:
                 from pyspark import SparkFiles
@@ -33,7 +46,11 @@ def spark_null_scores(spark: Any, *, tasks_per_slice: int = 64) -> NullScorer:
                 return SparkFiles.get(name)
         slices = max(1, min(sc.defaultParallelism * 4, -(-len(tasks) // tasks_per_slice)))
         numbered = sc.parallelize(list(enumerate(tasks)), slices)
-        scored = dict(numbered.mapPartitions(lambda part: _score_partition(part, locate)).collect())
+        try:
+            scored = dict(numbered.mapPartitions(lambda part: _score_partition(part, locate)).collect())
+        finally:
+            if shipped is not None:
+                shutil.rmtree(shipped.parent, ignore_errors=True)
         return [scored[i] for i in range(len(tasks))]
 
     return run

@@ -413,6 +413,10 @@ class IndexDB:
         """Store one derived statistic; call inside a transaction."""
         self.db.execute("INSERT OR REPLACE INTO statistics (name, value) VALUES (?, ?)", (name, value))
 
+    def delete_statistic(self, name: str) -> None:
+        """Drop one derived statistic (if stored); call inside a transaction."""
+        self.db.execute("DELETE FROM statistics WHERE name = ?", (name,))
+
     @property
     def statistics_stale(self) -> bool:
         """True when sources were added or removed since the statistics were last derived."""

@@ -208,3 +208,43 @@ def test_the_json_report_doc_names_every_key_a_finding_has(vendored_index: Path)
     assert set(data["evidence"]) - {"scores", "shared_comments"} <= {
         key.split(".")[1] for key in re.findall(r"`(evidence\.[a-z_]+)`", doc)}
     assert set(data["origin"]) <= documented and set(data["holders"][0]) <= documented
+
+
+def test_the_null_scans_give_the_same_scores_in_worker_processes(tmp_path: Path) -> None:
+    """The index's null is scanned as independent tasks; spread over processes, every score comes back in order."""
+    from licheck.decide.derive import null_tasks
+    from licheck.decide.null_scores import local_scores
+    from licheck.store.index_db import IndexDB
+
+    index = build_index(tmp_path / "authors.sqlite", *write_task_projects(tmp_path / "authors", range(40)))
+    with IndexDB.open_readonly(index) as db:
+        tasks = null_tasks(db)
+    here = local_scores(1)(index, tasks)
+    assert len(here) == len(tasks) >= 10 and any(score > 0 for _, _, score in here)
+    assert local_scores(2)(index, tasks) == here
+    assert [(language, tokens) for language, tokens, _ in here] == [(t.language, t.tokens) for t in tasks]
+
+
+def test_a_null_fit_that_fails_leaves_the_stored_counts_and_null_as_they_were(tmp_path: Path) -> None:
+    from licheck.decide.derive import derive_statistics
+    from licheck.decide.null_scores import PENDING_COUNTS
+    from licheck.store.index_db import IndexDB
+
+    index = build_index(tmp_path / "authors.sqlite", *write_task_projects(tmp_path / "authors", range(40)))
+    with IndexDB.open_readonly(index) as db:
+        before = {name: db.statistic(name) for name in ("shingles", "null")}
+
+    def interrupted(path: Path, tasks: list) -> list:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), IndexDB.open_for_write(index) as db:
+        for folder, name, license_ in write_task_projects(tmp_path / "more", range(40, 70)):  # new counts
+            add_source(db, SourceSpec(folder, name=name, version="1.0", license=license_), jobs=1)
+        derive_statistics(db, refit=True, null_scores=interrupted)
+    with IndexDB.open_readonly(index) as db:
+        assert {name: db.statistic(name) for name in ("shingles", "null")} == before
+        assert db.statistics_stale
+    with IndexDB.open_for_write(index) as db:
+        derive_statistics(db)
+        assert db.statistic(PENDING_COUNTS) is None and not db.statistics_stale
+        assert db.statistic("shingles") != before["shingles"] and db.statistic("null") != before["null"]

@@ -198,6 +198,7 @@ def test_the_null_scans_give_the_same_scores_in_spark_in_processes_and_here(tmp_
     assert any(score > 0 for _, _, score in here), "no sampled unit met anything: the comparison says nothing"
     assert local_scores(2)(local, tasks) == here
     assert spark_null_scores(spark, tasks_per_slice=4)(local, tasks) == here
+    assert spark_null_scores(spark, ship=True)(local, tasks) == here  # as on a cluster: the file is shipped
 
 
 def test_a_build_that_fails_while_writing_leaves_the_previous_index(built: tuple[Path, Path, Path], spark: Any,

@@ -4,8 +4,8 @@ Thresholds never come from the random-subspace formula: they come from pairs of 
 models that share the tokenizer. A false-positive rate is empirical only down to the
 resolution the null supports; below that it is a labelled extrapolation: the Student-t
 *predictive* distribution of one more null value, fitted on a log / logit transform of the
-statistic, with one degree of freedom per independent model pair (blocks of one pair are
-repeated looks at the same pair, not new pairs). A normal fit with plugged-in mean and spread
+statistic, fitted on the independent model pairs (pairs - 1 degrees of freedom; blocks of one pair
+are repeated looks at the same pair, not new pairs). A normal fit with plugged-in mean and spread
 claims tails a null of a dozen pairs cannot know; the predictive tail widens by exactly the
 uncertainty of that fit, so a small null makes a statistic harder to call significant instead
 of easier to over-read.
@@ -56,17 +56,6 @@ class NullModel:
     def kind(self) -> str:
         return "same-tokenizer" if self.coordinates is None else "shared-tokens"
 
-    def values(self, stat: str) -> np.ndarray:
-        return self.sample(stat).values
-
-    def blocks_at(self, stat: str, n_positions: int) -> np.ndarray:
-        """`stat` (s2 or s3) on null blocks of the largest recorded size not above n_positions."""
-        return self.blocks_sample(stat, n_positions).values
-
-    def s1_at(self, n_positions: int, *, partial: bool = False) -> np.ndarray:
-        """Null of S1 at `n_positions`: medians of disjoint position blocks of every pair."""
-        return self.s1_sample(n_positions, partial=partial).values
-
     def sample(self, stat: str) -> NullSample:
         """One value per pair that has `stat`."""
         found = [p.stats[stat] for p in self.pairs if p.stats.get(stat) is not None]
@@ -116,7 +105,7 @@ class Calibrated:
     name: str
     value: float
     threshold: float
-    p_value: float  # empirical, (1 + #null as extreme) / (1 + n)
+    p_value: float  # empirical, (1 + #null as extreme) / (1 + n), at least the resolution
     p_extrapolated: float  # Student-t predictive tail of the transformed null (labelled extrapolation)
     resolution: float  # 1 / (1 + pairs): the smallest p-value the null supports
     n_null: int  # null values (a pair may give several, on disjoint position blocks)
@@ -125,7 +114,8 @@ class Calibrated:
     n_pairs: int = 0  # independent model pairs behind the null values
 
 
-# below this many independent pairs a statistic's null cannot be fitted at all (the predictive t has df = pairs - 1)
+# a statistic is tested only when its null has this many model pairs: the predictive t has pairs - 1 degrees of
+# freedom, and with fewer than 2 its spread is not even finite
 MIN_NULL_PAIRS = 3
 
 
@@ -185,7 +175,10 @@ def calibrate_statistic(name: str, value: float, null: np.ndarray, *, alpha: flo
                          "calibrate with more independent models")
     tau = threshold_at(null, alpha, direction, pairs)
     significant = value < tau if direction == "lower" else value > tau
-    return Calibrated(name=name, value=float(value), threshold=tau, p_value=empirical_p(null, value, direction),
-                      p_extrapolated=extrapolated_p(null, value, direction, pairs), resolution=1.0 / (1 + pairs),
+    resolution = 1.0 / (1 + pairs)
+    # never below what the pairs can show: several blocks of one pair are not several pairs
+    p_value = max(empirical_p(null, value, direction), resolution)
+    return Calibrated(name=name, value=float(value), threshold=tau, p_value=p_value,
+                      p_extrapolated=extrapolated_p(null, value, direction, pairs), resolution=resolution,
                       n_null=int(null.size), null_range=(float(null.min()), float(null.max())),
                       significant=bool(significant), n_pairs=pairs)

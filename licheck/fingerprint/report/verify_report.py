@@ -62,7 +62,8 @@ def build_report(verification: Verification) -> VerifyReport:
                  "p_value_resolution": {name: t.resolution for name, t in tests.items()},
                  "fpr_note": "false_positive_rate is empirical (resolution-limited); "
                              "false_positive_rate_extrapolated is the Student-t predictive tail of the "
-                             "transformed null (one degree of freedom per independent model pair)"},
+                             "transformed null (fitted on its independent model pairs: pairs - 1 degrees of freedom); "
+                             "p_value is never below 1 / (1 + pairs)"},
         "inputs": dict(settings.input_hashes) | {"victim_weights": meta.weights_digest,
                                                   "victim_tokenizer": meta.tokenizer_digest},
         "notes": list(settings.notes),

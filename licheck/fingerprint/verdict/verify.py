@@ -148,7 +148,9 @@ def _calibrate_tests(stats: PairStats, null: NullModel, n_positions: int, alpha:
         if not required:
             return {}
         raise InputError("the calibration null holds no statistic this verification can use",
-                         hint="calibrate from model directories for weight mode, or from output files")
+                         hint=f"a statistic needs a null of at least {MIN_NULL_PAIRS} independent model pairs at "
+                              "this number of positions; calibrate from model directories for weight mode, or "
+                              "from output files, with more independent models")
     each = alpha / len(names)
     out = {}
     for name in names:
