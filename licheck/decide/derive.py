@@ -62,7 +62,8 @@ def derive_statistics(db: IndexDB, *, refit: bool = False, progress: Progress | 
     ``edges_of`` finds the near-duplicate pairs over the band rows elsewhere (a Spark build passes its
     distributed job); each edge is confirmed here by raw-token overlap either way. ``null_scores`` scans the
     null's sampled lineages (a Spark build passes its job; default: ``jobs`` local processes), reading the
-    index file as committed here before it runs.
+    index file as committed here before it runs. ``jobs`` > 1 spawns fresh interpreters, so a script that calls
+    this needs the usual ``if __name__ == "__main__":`` guard.
     """
     say = progress or (lambda _message: None)
     timings: dict[str, float] = {}
