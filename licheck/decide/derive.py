@@ -159,6 +159,7 @@ def _unit_streams(db: IndexDB, content_id: int, ranges: bytes) -> tuple[np.ndarr
     return np.asarray(side.structural, dtype=np.uint32), np.asarray(side.lexical, dtype=np.uint32)
 
 
+LEXICAL_CACHE = 200_000  # units' raw-token shingles kept while edges are confirmed (≈ 1 KB each)
 LINEAGE_LEXICAL_JACCARD = 0.5  # near-identical copies keep most raw-token 4-grams; same-shape rewrites do not
 
 
@@ -168,6 +169,8 @@ def _lexically_close(db: IndexDB, by_id: dict, edges: np.ndarray) -> np.ndarray:
 
     def shingles(unit_id: int) -> tuple[bytes, np.ndarray]:
         if unit_id not in cache:
+            if len(cache) >= LEXICAL_CACHE:  # edges come sorted by their first unit: old entries are mostly done
+                cache.clear()
             unit = by_id[unit_id]
             lexical = _unit_streams(db, unit[1], unit[2])[1]
             cache[unit_id] = (lexical.tobytes(), lexical_shingles(lexical))

@@ -17,11 +17,11 @@ DEFAULT_MIN_SHARED = 21  # of 42 bands × 3 rows: estimated Jaccard ≥ 0.79
 BUCKET_CAP = 200
 
 
-def candidate_pairs(band_rows: np.ndarray, *, bucket_cap: int = BUCKET_CAP) -> np.ndarray:
-    """(a, b, shared bands) for every pair of units sharing a band bucket, a < b; rows are (key, unit id)."""
-    if len(band_rows) < 2:
-        return np.empty((0, 3), dtype=np.int64)
-    rows = band_rows[np.lexsort((band_rows[:, 1], band_rows[:, 0]))]
+def _pair_codes(band_rows: np.ndarray, bucket_cap: int) -> np.ndarray:
+    """One code (a << 32 | b, a < b) per pair of units in each band bucket; a pair appears once per shared band."""
+    rows = band_rows
+    if len(rows) > 1 and not _sorted_by_key(rows[:, 0]):  # band_rows() already sorts: no second 2×-size copy
+        rows = rows[np.argsort(rows[:, 0], kind="stable")]
     keys, units = rows[:, 0], rows[:, 1]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, len(keys)])
@@ -33,11 +33,34 @@ def candidate_pairs(band_rows: np.ndarray, *, bucket_cap: int = BUCKET_CAP) -> n
         members = units[first[:, None] + np.arange(size)]  # buckets × size
         i, j = np.triu_indices(size, k=1)
         a, b = members[:, i].ravel(), members[:, j].ravel()
-        lo, hi = np.minimum(a, b), np.maximum(a, b)
-        codes.append((lo << 32) | hi)
+        codes.append((np.minimum(a, b) << 32) | np.maximum(a, b))
+        del members, a, b
     if not codes:
+        return np.empty(0, dtype=np.int64)
+    joined = np.concatenate(codes)
+    codes.clear()  # the pieces go before the sort: at millions of units they are gigabytes
+    joined.sort()  # in place
+    return joined
+
+
+def _sorted_by_key(keys: np.ndarray) -> bool:
+    return bool(np.all(keys[1:] >= keys[:-1]))
+
+
+def _runs(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of a sorted array and how often each occurs."""
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    return codes[starts], np.diff(np.r_[starts, len(codes)])
+
+
+def candidate_pairs(band_rows: np.ndarray, *, bucket_cap: int = BUCKET_CAP) -> np.ndarray:
+    """(a, b, shared bands) for every pair of units sharing a band bucket, a < b; rows are (key, unit id)."""
+    if len(band_rows) < 2:
         return np.empty((0, 3), dtype=np.int64)
-    pair_codes, shared = np.unique(np.concatenate(codes), return_counts=True)
+    codes = _pair_codes(band_rows, bucket_cap)
+    if not len(codes):
+        return np.empty((0, 3), dtype=np.int64)
+    pair_codes, shared = _runs(codes)
     return np.column_stack([pair_codes >> 32, pair_codes & 0xFFFFFFFF, shared])
 
 
@@ -58,9 +81,21 @@ def cluster_lineages(unit_ids: np.ndarray, band_rows: np.ndarray, *, min_shared:
 def near_duplicate_edges(band_rows: np.ndarray, *, min_shared: int = DEFAULT_MIN_SHARED,
                          bucket_cap: int = BUCKET_CAP) -> np.ndarray:
     """(a, b) for every pair of units sharing at least ``min_shared`` band buckets (this process; a Spark build
-    computes the same edges with ``licheck.engines.spark_lineage.lineage_edges``)."""
-    pairs = candidate_pairs(band_rows, bucket_cap=bucket_cap)
-    return pairs[pairs[:, 2] >= min_shared, :2] if len(pairs) else pairs[:, :2]
+    computes the same edges with ``licheck.engines.spark_lineage.lineage_edges``).
+
+    Only the pairs that pass are ever materialised with their counts: the pair codes of a 5M-unit index are
+    ≈ 4 GB, and counting every distinct pair (most share one band) would double that."""
+    if len(band_rows) < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    codes = _pair_codes(band_rows, bucket_cap)
+    if not len(codes):
+        return np.empty((0, 2), dtype=np.int64)
+    change = np.flatnonzero(codes[1:] != codes[:-1])  # last index of each run but the final one
+    ends = np.r_[change, len(codes) - 1]
+    lengths = np.diff(np.r_[-1, ends])
+    del change
+    kept = codes[ends[lengths >= min_shared]]
+    return np.column_stack([kept >> 32, kept & 0xFFFFFFFF])
 
 
 def components_of_edges(unit_ids: np.ndarray, edges: np.ndarray, *,
