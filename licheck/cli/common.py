@@ -41,11 +41,18 @@ def out_console() -> Console:
     return Console(no_color=bool(os.environ.get("NO_COLOR")), highlight=False, soft_wrap=False)
 
 
+def _stderr_is_terminal() -> bool:
+    try:
+        return os.isatty(2)
+    except OSError:
+        return False
+
+
 @contextmanager
 def progress_bar(description: str) -> Iterator[Callable[[str, int, int], None]]:
     """A progress callback drawing a bar on stderr when it is a terminal, silent otherwise."""
-    console = err_console()
-    if not console.is_terminal:  # hooks and CI: no bar, and no need to import rich.progress
+    console = err_console() if _stderr_is_terminal() else None
+    if console is None or not console.is_terminal:  # hooks and CI: no bar, and rich is not even imported
         yield lambda stage, done, total: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from licheck.cli.common import err_console, out_console, progress_bar
+from licheck.cli.common import out_console, progress_bar
 from licheck.errors import EXIT_CLEAN, EXIT_VIOLATION, UsageError
 
 if TYPE_CHECKING:
@@ -230,11 +230,11 @@ def scan(ctx: click.Context, paths: tuple[str, ...], staged: bool, diff_rev: str
         write_output(text, output)
     else:
         _draw_table(outcome, output)
-    console = err_console()
+    # plain lines on stderr: a hook's scan ends without importing rich
     if outcome.report.skipped and fmt != "table":
-        console.print(f"{len(outcome.report.skipped)} file(s) skipped (see the report's 'skipped' list)")
+        click.echo(f"{len(outcome.report.skipped)} file(s) skipped (see the report's 'skipped' list)", err=True)
     if outcome.accepted:
-        console.print(f"{outcome.accepted} finding(s) accepted by the baseline {baseline_path}")
+        click.echo(f"{outcome.accepted} finding(s) accepted by the baseline {baseline_path}", err=True)
     for line in explain_violations(outcome):
         click.echo(line, err=True)
     ctx.exit(EXIT_VIOLATION if outcome.report.violations else EXIT_CLEAN)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from licheck.decide.counts_store import load_counts, store_counts
 from licheck.decide.information import (
     LEXICAL_SALT,
     SHINGLE_K,
@@ -33,7 +34,6 @@ from licheck.decide.null_scores import (
     PENDING_COUNTS,
     NullScorer,
     NullTask,
-    load_counts,
     local_scores,
     unpack_ranges,
 )
@@ -96,13 +96,12 @@ def derive_statistics(db: IndexDB, *, refit: bool = False, progress: Progress | 
     timings["shingles_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     null = old
-    counts_blob = counts.to_bytes()
     if due:
         # The null's tasks read the counts from the file (they may run in other processes or on executors), so
         # the counts are committed first, under their own name: an interrupted fit leaves the stored counts and
         # null the matching pair they were. The lineages they read were committed above.
         with db.transaction():
-            db.put_statistic(PENDING_COUNTS, counts_blob)
+            store_counts(db, PENDING_COUNTS, counts)
         tasks = _null_tasks(representatives, lineage, ids, rows)
         say(f"null distribution from {len(tasks):,} sampled lineages")
         samples = (null_scores or local_scores(jobs))(db.path, tasks)
@@ -110,9 +109,13 @@ def derive_statistics(db: IndexDB, *, refit: bool = False, progress: Progress | 
     timings["null_s"] = time.perf_counter() - t0
     timings["null_refit"] = float(due)
     with db.transaction():
-        db.put_statistic("shingles", counts_blob)
+        if due:
+            db.rename_statistic(PENDING_COUNTS, "shingles")
+        else:  # the same counts, in the current stored form
+            store_counts(db, "shingles", counts)
         db.put_statistic("null", null.to_bytes())
         db.put_statistic("lineages", str(lineages_now).encode())
+        db.put_statistic("units", str(len(ids)).encode())
         db.put_statistic("stale", b"0")
         db.delete_statistic(PENDING_COUNTS)
     return timings

@@ -6,7 +6,10 @@ evidence of copying when two pieces of code share it; one that every lineage con
 the first file that holds it, so a function vendored into fifty packages counts once, like the original.
 
 The counts live in one fixed-width table of saturating 8-bit counters indexed by a hash of the shingle (a
-count-min sketch of depth one): collisions can only raise a count, so the bits are never overstated.
+count-min sketch of depth one): collisions can only raise a count, so the bits are never overstated. The index
+stores the table as a header and zlib parts of ``PART_SLOTS`` slots (``to_parts``), and a scan reads only the
+parts its shingles fall in (``StoredCounts``): at millions of units the whole table is tens of megabytes, which
+a pre-commit hook must not decompress to weigh a few hundred shingles.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +30,7 @@ LEXICAL_SALT = np.uint64(0x5BD1E9955BD1E995)
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 MIN_WIDTH_BITS, MAX_WIDTH_BITS = 12, 26
 MIN_OCCUPANCY = 0.3  # a folded table keeps most rare shingles apart (≈ 1 in 4 shares a slot)
+PART_SLOTS = 4096  # slots per stored part: a part is one SQLite page or two once compressed
 
 
 def structural_shingles(ids: np.ndarray) -> np.ndarray:
@@ -60,8 +65,12 @@ class ShingleCounts:
         bits = min(MAX_WIDTH_BITS, max(MIN_WIDTH_BITS, math.ceil(math.log2(max(2, 2 * distinct_estimate)))))
         return cls(np.zeros(1 << bits, dtype=np.uint8), 0)
 
+    @property
+    def width_bits(self) -> int:
+        return int(math.log2(len(self.table)))
+
     def _slots(self, hashes: np.ndarray) -> np.ndarray:
-        shift = np.uint64(64 - int(math.log2(len(self.table))))
+        shift = np.uint64(64 - self.width_bits)
         with np.errstate(over="ignore"):
             return ((hashes.astype(np.uint64) * _MULT) >> shift).astype(np.int64)
 
@@ -82,7 +91,10 @@ class ShingleCounts:
         self.files += owners
 
     def counts(self, hashes: np.ndarray) -> np.ndarray:
-        return self.table[self._slots(hashes)].astype(np.float64)
+        return self._read(self._slots(hashes)).astype(np.float64)
+
+    def _read(self, slots: np.ndarray) -> np.ndarray:
+        return self.table[slots]
 
     def scale(self, language: str | None = None) -> float:
         """The most bits one shingle can carry in ``language``: log2 of its lineages (and the prior)."""
@@ -110,17 +122,94 @@ class ShingleCounts:
             table = np.minimum(table[0::2].astype(np.int16) + table[1::2], 255).astype(np.uint8)
         return ShingleCounts(table, self.files, dict(self.by_language))
 
-    def to_bytes(self) -> bytes:
-        header = json.dumps({"version": 2, "files": self.files, "by_language": self.by_language}).encode()
-        return len(header).to_bytes(4, "little") + header + zlib.compress(self.table.tobytes(), 6)
+    def to_parts(self) -> tuple[bytes, Iterable[tuple[int, bytes]]]:
+        """(header, numbered zlib parts of PART_SLOTS slots): the stored form, read lazily by ``StoredCounts``."""
+        width = len(self.table)
+        header = _header({"version": 3, "files": self.files, "by_language": self.by_language, "width": width,
+                          "part_slots": PART_SLOTS})
+        return header, ((number, zlib.compress(self.table[start : start + PART_SLOTS].tobytes(), 6))
+                        for number, start in enumerate(range(0, width, PART_SLOTS)))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ShingleCounts:
-        size = int.from_bytes(data[:4], "little")
-        header = json.loads(data[4 : 4 + size])
+        """The whole-table form (version 2), as indexes derived before the parts stored it."""
+        header, rest = _parse_header(data)
         if header.get("version") != 2:
             raise ValueError("another shingle table format")
-        table = np.frombuffer(zlib.decompress(data[4 + size :]), dtype=np.uint8)
-        if len(table) & (len(table) - 1):
-            raise ValueError("shingle table width is not a power of two")
-        return cls(table, int(header["files"]), {str(k): int(v) for k, v in header["by_language"].items()})
+        table = np.frombuffer(zlib.decompress(rest), dtype=np.uint8)
+        _check_width(len(table))
+        return cls(table, int(header["files"]), _languages(header))
+
+
+PartReader = Callable[[list[int]], dict[int, np.ndarray]]  # part numbers → their PART_SLOTS counts each
+
+
+class StoredCounts(ShingleCounts):
+    """The count table of an index, read part by part as shingles are looked up (each part once)."""
+
+    def __init__(self, header: dict, read_parts: PartReader) -> None:  # type: ignore[type-arg]
+        width, self.part_slots = int(header["width"]), int(header["part_slots"])
+        _check_width(width)
+        if self.part_slots <= 0 or width % self.part_slots:
+            raise ValueError("shingle table parts do not tile the table")
+        super().__init__(np.empty(0, dtype=np.uint8), int(header["files"]), _languages(header))
+        self._width_bits = int(math.log2(width))
+        self._parts = width // self.part_slots
+        self._read_parts = read_parts
+        self._loaded: dict[int, np.ndarray] = {}
+
+    @property
+    def width_bits(self) -> int:
+        return self._width_bits
+
+    @property
+    def parts_read(self) -> int:
+        return len(self._loaded)
+
+    def _read(self, slots: np.ndarray) -> np.ndarray:
+        numbers = slots // self.part_slots
+        wanted = np.unique(numbers).tolist()
+        missing = [n for n in wanted if n not in self._loaded]
+        if missing:
+            self._loaded.update(self._read_parts(missing))
+        if not wanted:
+            return np.empty(0, dtype=np.uint8)
+        stacked = np.stack([self._loaded[n] for n in wanted])  # a few hundred parts for a hook's lookups
+        return stacked[np.searchsorted(wanted, numbers), slots - numbers * self.part_slots]
+
+    def whole(self) -> ShingleCounts:
+        """Every part read into one in-memory table (a null scorer weighs thousands of units)."""
+        missing = [n for n in range(self._parts) if n not in self._loaded]
+        for offset in range(0, len(missing), 1024):
+            self._loaded.update(self._read_parts(missing[offset : offset + 1024]))
+        table = np.concatenate([self._loaded[n] for n in range(self._parts)])
+        return ShingleCounts(table, self.files, dict(self.by_language))
+
+    def add_many(self, owner: np.ndarray, hashes: np.ndarray, *, owners: int) -> None:
+        raise TypeError("a stored count table is read-only")
+
+
+def parse_header(data: bytes) -> dict:  # type: ignore[type-arg]
+    return _parse_header(data)[0]
+
+
+def _header(fields: dict) -> bytes:  # type: ignore[type-arg]
+    header = json.dumps(fields).encode()
+    return len(header).to_bytes(4, "little") + header
+
+
+def _parse_header(data: bytes) -> tuple[dict, bytes]:  # type: ignore[type-arg]
+    size = int.from_bytes(data[:4], "little")
+    header = json.loads(data[4 : 4 + size])
+    if not isinstance(header, dict):
+        raise ValueError("shingle table header is not an object")
+    return header, data[4 + size :]
+
+
+def _check_width(width: int) -> None:
+    if width <= 0 or width & (width - 1):
+        raise ValueError("shingle table width is not a power of two")
+
+
+def _languages(header: dict) -> dict[str, int]:  # type: ignore[type-arg]
+    return {str(k): int(v) for k, v in header["by_language"].items()}

@@ -9,13 +9,13 @@ this process, in worker processes (``local_scores`` with jobs > 1), or as a Spar
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from licheck.decide.counts_store import load_counts
 from licheck.decide.evidence import evidence_of
 from licheck.decide.information import ShingleCounts
 from licheck.lookup import candidates
@@ -50,16 +50,6 @@ def place_tail(path: str) -> str:
     if len(parts) < 2 or parts[-2].lower() in GENERIC_DIRS:
         return ""
     return "/".join(parts[-2:])
-
-
-def load_counts(db: IndexDB, name: str = "shingles") -> ShingleCounts | None:
-    data = db.statistic(name)
-    if data is None:
-        return None
-    try:
-        return ShingleCounts.from_bytes(data)
-    except (ValueError, KeyError, TypeError, zlib.error):
-        return None  # another licheck's table: counted again
 
 
 def score_tasks(db: IndexDB, tasks: Iterable[NullTask], counts: ShingleCounts) -> list[Sample]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 
+from licheck.decide.counts_store import UNREADABLE, open_counts
 from licheck.decide.information import ShingleCounts
 from licheck.decide.null import NullModel
 from licheck.errors import IndexFileError
@@ -33,13 +33,13 @@ def require_statistics(index: IndexDB) -> None:
 
 def load_statistics(index: IndexDB) -> DecisionStatistics:
     require_statistics(index)
-    shingles, null, lineages = (index.statistic(name) for name in NAMES)
-    assert shingles is not None and null is not None and lineages is not None
+    null, lineages = (index.statistic(name) for name in NAMES[1:])
+    assert null is not None and lineages is not None
     try:
         model = NullModel.from_bytes(null)
-        counts = ShingleCounts.from_bytes(shingles)
+        counts = open_counts(index)
         count = int(lineages)
-    except (ValueError, KeyError, TypeError, zlib.error):
+    except UNREADABLE:
         raise IndexFileError(f"{index.path} holds derived statistics this licheck cannot read",
                              hint=REFRESH_HINT) from None
     return DecisionStatistics(counts, model, count, index.statistics_stale)

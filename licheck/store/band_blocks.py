@@ -77,17 +77,47 @@ def decode_blocks(blocks: list[tuple[int, bytes, bytes]]) -> tuple[np.ndarray, n
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     counts = np.array([len(s) // 2 for _, s, _ in blocks], dtype=np.int64)
     suffixes = np.frombuffer(b"".join(s for _, s, _ in blocks), dtype="<u2").astype(np.int64)
+    units = _block_units(blocks, counts)
+    ids = np.array([b for b, _, _ in blocks], dtype=np.int64)
+    keys = (np.repeat(ids, counts) << SUFFIX_BITS) | suffixes
+    return keys, units
+
+
+def rows_with_keys(blocks: list[tuple[int, bytes, bytes]], query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(compact keys, unit ids) of the rows of these blocks whose keys are in ``query``.
+
+    A lookup reads whole blocks but needs a few rows of each: the rows are matched block by block against the
+    query's suffixes in that block (one elementwise pass per query key of a block, nearly always one), so no
+    block's keys are sorted or searched. Unit ids are decoded for all rows (their gaps chain through a block).
+    """
+    if not blocks or not len(query):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    counts = np.array([len(s) // 2 for _, s, _ in blocks], dtype=np.int64)
+    suffixes = np.frombuffer(b"".join(s for _, s, _ in blocks), dtype="<u2").astype(np.int32)
+    ids = np.array([b for b, _, _ in blocks], dtype=np.int64)
+    wanted = np.unique(np.asarray(query, dtype=np.int64))
+    wanted_blocks = wanted >> SUFFIX_BITS
+    lo = np.searchsorted(wanted_blocks, ids, side="left")
+    hi = np.searchsorted(wanted_blocks, ids, side="right")
+    hit = np.zeros(len(suffixes), dtype=bool)
+    for k in range(int((hi - lo).max(initial=0))):
+        has = hi - lo > k
+        want = np.where(has, (wanted[np.minimum(lo + k, len(wanted) - 1)] & _SUFFIX_MASK).astype(np.int32), -1)
+        hit |= suffixes == np.repeat(want, counts)
+    units = _block_units(blocks, counts)
+    keys = (np.repeat(ids, counts) << SUFFIX_BITS) | suffixes
+    return keys[hit].astype(np.int64), units[hit]
+
+
+def _block_units(blocks: list[tuple[int, bytes, bytes]], counts: np.ndarray) -> np.ndarray:
     gaps = decode_varints(b"".join(u for _, _, u in blocks))
-    if len(gaps) != len(suffixes):
+    if len(gaps) != int(counts.sum()):
         raise ValueError("band block is damaged")
     # gaps restart from 0 in every block: a running sum minus the sum before each block's first row
     running = np.cumsum(gaps)
     starts = np.cumsum(counts) - counts
     before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
-    units = running - np.repeat(before, counts)
-    ids = np.array([b for b, _, _ in blocks], dtype=np.int64)
-    keys = (np.repeat(ids, counts) << SUFFIX_BITS) | suffixes
-    return keys, units
+    return running - np.repeat(before, counts)
 
 
 def count_hits(query: np.ndarray, keys: np.ndarray, units: np.ndarray, *, bucket_cap: int) -> dict[int, int]:

@@ -25,14 +25,16 @@ def read_blocks(db: sqlite3.Connection, where: str, args: Iterable[int]) -> tupl
 
 
 def rows_for(db: sqlite3.Connection, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The rows of the blocks holding these compact keys, and the buffered rows with these keys."""
+    """The rows with these compact keys: from the blocks holding them, and from the write buffer."""
     keys_parts, unit_parts = [], []
     blocks = np.unique(band_blocks.block_of(query)).tolist()
     wanted = np.unique(query).tolist()
     for offset in range(0, max(len(blocks), len(wanted)), SQL_BATCH):  # SQLite caps the ? of a statement
         part = blocks[offset : offset + SQL_BATCH]
         if part:
-            keys, units = read_blocks(db, f"block IN ({','.join('?' * len(part))})", part)
+            rows = db.execute(f"SELECT block, suffixes, units FROM band_blocks WHERE block IN ({','.join('?' * len(part))})",
+                              part).fetchall()
+            keys, units = band_blocks.rows_with_keys(rows, query)
             keys_parts.append(keys)
             unit_parts.append(units)
         part = wanted[offset : offset + SQL_BATCH]

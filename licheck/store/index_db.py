@@ -320,7 +320,7 @@ class IndexDB:
         band_table.give_back_pages(self.db)
 
     def read_band_rows(self, query: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(compact key, unit id) rows: of the blocks holding the ``query`` keys, or all; removed units too."""
+        """(compact key, unit id) rows: those with the ``query`` keys, or all; removed units too."""
         try:
             return band_table.all_rows(self.db) if query is None else band_table.rows_for(self.db, query)
         except ValueError:
@@ -335,9 +335,12 @@ class IndexDB:
 
     # -- reading -------------------------------------------------------------------------------------------
     def counts(self) -> tuple[int, int]:
+        """(sources, units). The unit count is the one derive stored while the statistics are current: counting
+        millions of rows would read tens of megabytes of index pages on every scan."""
         sources = self.db.execute("SELECT count(*) FROM sources").fetchone()[0]
-        units = self.db.execute("SELECT count(*) FROM units").fetchone()[0]
-        return int(sources), int(units)
+        stored = self.statistic("units") if not self.statistics_stale else None
+        units = int(stored) if stored is not None and stored.isdigit() else self.unit_count()
+        return int(sources), units
 
     def unit_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM units").fetchone()[0])
@@ -414,8 +417,33 @@ class IndexDB:
         self.db.execute("INSERT OR REPLACE INTO statistics (name, value) VALUES (?, ?)", (name, value))
 
     def delete_statistic(self, name: str) -> None:
-        """Drop one derived statistic (if stored); call inside a transaction."""
-        self.db.execute("DELETE FROM statistics WHERE name = ?", (name,))
+        """Drop one derived statistic (if stored) and its parts; call inside a transaction."""
+        self.db.execute("DELETE FROM statistics WHERE name = ? OR (name > ? AND name < ?)",
+                        (name, name + _PART, name + _PART_END))
+
+    # A large statistic (the shingle-count table) is stored as numbered parts beside its header row, so a scan
+    # reads only the parts it needs: rows "NAME#0", "NAME#1", ... of the same table.
+    def put_statistic_parts(self, name: str, parts: Iterable[tuple[int, bytes]]) -> None:
+        """Store numbered parts of one statistic; call inside a transaction."""
+        self.db.executemany("INSERT OR REPLACE INTO statistics (name, value) VALUES (?, ?)",
+                            ((f"{name}{_PART}{number}", value) for number, value in parts))
+
+    def statistic_parts(self, name: str, numbers: Iterable[int]) -> dict[int, bytes]:
+        """The stored parts among ``numbers`` of one statistic (a missing part is absent from the result)."""
+        wanted = [f"{name}{_PART}{number}" for number in numbers]
+        found: dict[int, bytes] = {}
+        for offset in range(0, len(wanted), band_table.SQL_BATCH):
+            batch = wanted[offset : offset + band_table.SQL_BATCH]
+            for key, value in self.db.execute(
+                    f"SELECT name, value FROM statistics WHERE name IN ({','.join('?' * len(batch))})", batch):
+                found[int(key[len(name) + 1 :])] = bytes(value)
+        return found
+
+    def rename_statistic(self, old: str, new: str) -> None:
+        """Store ``old`` (and its parts) as ``new``, replacing what ``new`` was; call inside a transaction."""
+        self.delete_statistic(new)
+        self.db.execute("UPDATE statistics SET name = ? || substr(name, ?) WHERE name = ? OR (name > ? AND name < ?)",
+                        (new, len(old) + 1, old, old + _PART, old + _PART_END))
 
     @property
     def statistics_stale(self) -> bool:
@@ -466,6 +494,7 @@ class IndexDB:
         return int(row[0])
 
 
+_PART, _PART_END = "#", "$"  # "NAME#n" parts sort between NAME# and NAME$ ('$' follows '#')
 _UNIT_COLUMNS = "id, content_id, kind, name, start_line, end_line, ranges, token_count, digest, lineage"
 
 

@@ -226,13 +226,18 @@ def test_the_null_scans_give_the_same_scores_in_worker_processes(tmp_path: Path)
 
 
 def test_a_null_fit_that_fails_leaves_the_stored_counts_and_null_as_they_were(tmp_path: Path) -> None:
+    from licheck.decide.counts_store import load_counts
     from licheck.decide.derive import derive_statistics
     from licheck.decide.null_scores import PENDING_COUNTS
     from licheck.store.index_db import IndexDB
 
     index = build_index(tmp_path / "authors.sqlite", *write_task_projects(tmp_path / "authors", range(40)))
+    def stored(db: IndexDB) -> dict[str, bytes | None]:
+        table = load_counts(db)
+        return {"null": db.statistic("null"), "shingles": table.table.tobytes() if table is not None else None}
+
     with IndexDB.open_readonly(index) as db:
-        before = {name: db.statistic(name) for name in ("shingles", "null")}
+        before = stored(db)
 
     def interrupted(path: Path, tasks: list) -> list:
         raise KeyboardInterrupt
@@ -242,9 +247,11 @@ def test_a_null_fit_that_fails_leaves_the_stored_counts_and_null_as_they_were(tm
             add_source(db, SourceSpec(folder, name=name, version="1.0", license=license_), jobs=1)
         derive_statistics(db, refit=True, null_scores=interrupted)
     with IndexDB.open_readonly(index) as db:
-        assert {name: db.statistic(name) for name in ("shingles", "null")} == before
+        assert stored(db) == before
         assert db.statistics_stale
     with IndexDB.open_for_write(index) as db:
         derive_statistics(db)
         assert db.statistic(PENDING_COUNTS) is None and not db.statistics_stale
-        assert db.statistic("shingles") != before["shingles"] and db.statistic("null") != before["null"]
+        assert db.statistic_parts(PENDING_COUNTS, [0]) == {}  # its parts went with it
+        after = stored(db)
+        assert after["shingles"] != before["shingles"] and after["null"] != before["null"]

@@ -170,3 +170,21 @@ def test_lookup_takes_any_number_of_band_keys(tmp_path: Path) -> None:
     with IndexDB.open_readonly(path) as db:
         hits = db.lookup(keys, bucket_cap=200)
     assert len(hits) >= len(analysis.units)
+
+
+def test_the_unit_count_a_scan_reports_is_stored_by_derive_and_counted_again_while_stale(tmp_path: Path) -> None:
+    path = build_index(tmp_path / "i.sqlite", (CORPUS, "kit", "MIT"))
+    with IndexDB.open_readonly(path) as db:
+        counted = db.unit_count()
+        assert counted > 0 and db.counts() == (1, counted) and db.statistic("units") == str(counted).encode()
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "extra.py").write_text("def spread(rows, width):\n    out = []\n    for row in rows:\n"
+                                   "        out.append([cell * width for cell in row if cell])\n    return out\n")
+    db = IndexDB.open_for_write(path)  # closed without __exit__: the statistics stay stale
+    add_source(db, SourceSpec(more, name="more", version="1", license="MIT"), jobs=1)
+    db.merge_bands()
+    db.close()
+    with IndexDB.open_readonly(path) as db:
+        assert db.statistics_stale and db.statistic("units") == str(counted).encode()
+        assert db.counts() == (2, db.unit_count()) and db.unit_count() > counted

@@ -37,6 +37,21 @@ def test_varints_and_blocks_round_trip() -> None:
     assert sorted(zip(got_keys.tolist(), got_units.tolist(), strict=True)) == expected
 
 
+def test_a_lookup_takes_exactly_the_rows_with_the_queried_keys_from_its_blocks() -> None:
+    rng = np.random.default_rng(11)
+    # few distinct keys, so blocks hold several queried keys and keys shared by many units
+    keys = band_blocks.compact_keys(rng.integers(0, 2**63, size=(40, 42), dtype=np.int64))
+    keys = np.r_[keys.ravel(), keys.ravel() ^ 1, keys.ravel() ^ 2]
+    units = rng.integers(1, 10**7, size=len(keys))
+    blocks = band_blocks.group_rows(keys, units)
+    all_keys, all_units = band_blocks.decode_blocks(blocks)
+    for query in (keys[:42], keys[::7], np.r_[keys[:5], keys[:5] ^ 1, keys[:5] ^ 3], keys[:0]):
+        got_keys, got_units = band_blocks.rows_with_keys(blocks, query)
+        wanted = np.isin(all_keys, query)
+        assert sorted(zip(got_keys.tolist(), got_units.tolist(), strict=True)) == \
+            sorted(zip(all_keys[wanted].tolist(), all_units[wanted].tolist(), strict=True))
+
+
 def test_every_unit_is_found_by_all_its_own_bands(tmp_path: Path) -> None:
     path = _build(tmp_path / "i.sqlite", "python", "polyglot")
     hasher = MinHasher(SketchParams())
