@@ -6,6 +6,8 @@ import zlib
 
 import numpy as np
 
+from licheck.arrays import unique_sorted
+
 _ID_CACHE: dict[str, int] = {}
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
@@ -25,7 +27,7 @@ def token_ids(tokens: list[str]) -> np.ndarray:
 
 def shingle_hashes(ids: np.ndarray, k: int) -> np.ndarray:
     """The distinct 64-bit hashes of every run of ``k`` consecutive ids (one shingle when shorter than k)."""
-    return np.unique(shingle_hashes_at(ids, k))
+    return unique_sorted(shingle_hashes_at(ids, k))
 
 
 def shingle_hashes_at(ids: np.ndarray, k: int) -> np.ndarray:

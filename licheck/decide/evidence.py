@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from licheck.arrays import intersect, unique_sorted
 from licheck.decide.information import LEXICAL_SALT, SHINGLE_K, ShingleCounts
 from licheck.shingle import shingle_hashes_at
 from licheck.verify import Match, Side
@@ -40,8 +41,8 @@ def evidence_of(match: Match, query: Side, source: Side, counts: ShingleCounts,
     q_lex, s_lex = _at(query.lexical) ^ LEXICAL_SALT, _at(source.lexical) ^ LEXICAL_SALT
     q_pos = _inside(match.blocks, 0, len(q_struct))
     s_pos = _inside(match.blocks, 2, len(s_lex))
-    struct_hashes = np.unique(q_struct[q_pos])
-    lex_hashes = np.intersect1d(q_lex[q_pos], s_lex[s_pos])
+    struct_hashes = unique_sorted(q_struct[q_pos])
+    lex_hashes = intersect(q_lex[q_pos], s_lex[s_pos])
     return Evidence(counts.bits(struct_hashes, language), counts.bits(lex_hashes, language))
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from licheck.arrays import unique_sorted
 from licheck.shingle import shingle_hashes
 
 SHINGLE_K = 4
@@ -44,12 +45,6 @@ def lexical_shingles(ids: np.ndarray) -> np.ndarray:
 
 
 _EMPTY = np.empty(0, dtype=np.uint64)
-
-
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    """np.unique by sorting: for millions of integers faster than its hash-based path."""
-    ordered = np.sort(values)
-    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
 
 
 @dataclass
@@ -82,7 +77,7 @@ class ShingleCounts:
         """Count many owners at once: ``owner[i]`` (0 .. owners-1) holds shingle ``hashes[i]``; each owner
         counts each of its distinct shingles once."""
         if len(hashes):
-            pairs = _sorted_unique((owner.astype(np.int64) << 32) | self._slots(hashes))
+            pairs = unique_sorted((owner.astype(np.int64) << 32) | self._slots(hashes))
             slots = np.sort(pairs & 0xFFFFFFFF)
             starts = np.flatnonzero(np.r_[True, slots[1:] != slots[:-1]])
             held = np.diff(np.r_[starts, len(slots)])
@@ -168,7 +163,7 @@ class StoredCounts(ShingleCounts):
 
     def _read(self, slots: np.ndarray) -> np.ndarray:
         numbers = slots // self.part_slots
-        wanted = np.unique(numbers).tolist()
+        wanted = unique_sorted(numbers).tolist()
         missing = [n for n in wanted if n not in self._loaded]
         if missing:
             self._loaded.update(self._read_parts(missing))

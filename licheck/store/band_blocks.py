@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from licheck.arrays import members, unique_sorted
+
 LAYOUT = "blocks-v1"  # recorded in the index stamp: another layout is refused with a "rebuild" error
 KEY_BITS = 27  # bits of each band key kept (within its band)
 SUFFIX_BITS = 16  # stored per row; the other KEY_BITS - SUFFIX_BITS bits name the block
@@ -95,7 +97,7 @@ def rows_with_keys(blocks: list[tuple[int, bytes, bytes]], query: np.ndarray) ->
     counts = np.array([len(s) // 2 for _, s, _ in blocks], dtype=np.int64)
     suffixes = np.frombuffer(b"".join(s for _, s, _ in blocks), dtype="<u2").astype(np.int32)
     ids = np.array([b for b, _, _ in blocks], dtype=np.int64)
-    wanted = np.unique(np.asarray(query, dtype=np.int64))
+    wanted = unique_sorted(np.asarray(query, dtype=np.int64))
     wanted_blocks = wanted >> SUFFIX_BITS
     lo = np.searchsorted(wanted_blocks, ids, side="left")
     hi = np.searchsorted(wanted_blocks, ids, side="right")
@@ -122,7 +124,7 @@ def _block_units(blocks: list[tuple[int, bytes, bytes]], counts: np.ndarray) -> 
 
 def count_hits(query: np.ndarray, keys: np.ndarray, units: np.ndarray, *, bucket_cap: int) -> dict[int, int]:
     """Units sharing a bucket with the query's compact keys, and in how many; buckets over the cap are skipped."""
-    wanted = np.isin(keys, query)
+    wanted = members(keys, unique_sorted(query))
     keys, units = keys[wanted], units[wanted]
     if len(keys) == 0:
         return {}

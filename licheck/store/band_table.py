@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from licheck.arrays import unique_sorted
 from licheck.store import band_blocks
 
 SQL_BATCH = 500  # values bound in one IN (...) list
@@ -27,8 +28,8 @@ def read_blocks(db: sqlite3.Connection, where: str, args: Iterable[int]) -> tupl
 def rows_for(db: sqlite3.Connection, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The rows with these compact keys: from the blocks holding them, and from the write buffer."""
     keys_parts, unit_parts = [], []
-    blocks = np.unique(band_blocks.block_of(query)).tolist()
-    wanted = np.unique(query).tolist()
+    blocks = unique_sorted(band_blocks.block_of(query)).tolist()
+    wanted = unique_sorted(query).tolist()
     for offset in range(0, max(len(blocks), len(wanted)), SQL_BATCH):  # SQLite caps the ? of a statement
         part = blocks[offset : offset + SQL_BATCH]
         if part:

@@ -8,13 +8,14 @@ versions, and refuses to be read or extended by code that would compute differen
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -80,14 +81,32 @@ class Placement:
 
 @lru_cache(maxsize=1)
 def grammar_versions() -> dict[str, str]:
-    versions = {"tree-sitter": _version("tree-sitter")}
-    for spec in LANGUAGES.values():
-        package = spec.module.replace("_", "-")
-        versions[package] = _version(package)
-    return versions
+    packages = ["tree-sitter", *(spec.module.replace("_", "-") for spec in LANGUAGES.values())]
+    found = _wheel_versions(set(packages))
+    return {package: found.get(package) or _version(package) for package in packages}
+
+
+def _wheel_versions(packages: set[str]) -> dict[str, str]:
+    """Versions of installed wheels from their ``NAME-VERSION.dist-info`` folder names: one listing per import
+    path, where importlib.metadata would import itself and parse each METADATA (a hook opens an index per run)."""
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info"):
+                project, _, version = name[: -len(".dist-info")].partition("-")
+                package = project.lower().replace("_", "-")
+                if package in packages and version:
+                    found.setdefault(package, version)
+    return found
 
 
 def _version(package: str) -> str:
+    from importlib import metadata
+
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:

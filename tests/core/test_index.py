@@ -188,3 +188,14 @@ def test_the_unit_count_a_scan_reports_is_stored_by_derive_and_counted_again_whi
     with IndexDB.open_readonly(path) as db:
         assert db.statistics_stale and db.statistic("units") == str(counted).encode()
         assert db.counts() == (2, db.unit_count()) and db.unit_count() > counted
+
+
+def test_grammar_versions_read_from_wheel_folders_are_what_importlib_metadata_says() -> None:
+    from importlib import metadata
+
+    from licheck.store.index_db import _wheel_versions, grammar_versions
+
+    versions = grammar_versions()
+    assert len(versions) >= 12 and "missing" not in versions.values()
+    assert versions == {package: metadata.version(package) for package in versions}
+    assert _wheel_versions(set(versions)) == versions  # every one found without importlib.metadata
