@@ -1,6 +1,11 @@
 """Query positions from prompts, then collect suspect outputs through a top-k API: probe the logit bias,
 recover coordinates when it is honoured, keep plain top-k when it is not. Positions are collected on
-demand, so a sequential test queries only as many as it needs."""
+demand, so a sequential test queries only as many as it needs.
+
+Two designs: `take` recovers the top-k plus random coordinates at each position (cheap; S1 only);
+`take_fixed` recovers one fixed token set at every position (the suspect's own output space, S3, can be
+estimated on it). A position's earlier answers are kept, so escalating from the first to the second
+re-asks nothing already known."""
 
 from __future__ import annotations
 
@@ -8,11 +13,14 @@ import numpy as np
 
 from licheck.fingerprint.inputs.observations import Observations
 from licheck.fingerprint.inputs.recovery import (
+    PositionState,
     Probe,
     TopKSource,
     calls_for,
+    fill_tokens,
     probe_logit_bias,
     recover_position,
+    start_position,
 )
 
 RECOVERY_BIAS = 100.0
@@ -57,6 +65,7 @@ class Collector:
         riders = tuple(int(i) for i in self.rng.permutation(source.vocab_size)[: max(source.top_k, 2) * 2])
         self.probe: Probe = probe_logit_bias(self.source, 0, group_bias=RECOVERY_BIAS, group=riders)
         self.rows: list[tuple[np.ndarray, np.ndarray]] = []
+        self.states: dict[int, PositionState] = {}
 
     @property
     def calls(self) -> int:
@@ -75,10 +84,30 @@ class Collector:
         return Observations(values=values, ids=ids, vocab_size=self.source.vocab_size, topk_only=not self.probe.honoured,
                             queries=len(rows), calls=self.calls)
 
+    def take_fixed(self, n: int, available: int, tokens: np.ndarray) -> Observations:
+        """The coordinates `tokens` at each of the first n positions (the same at every row); a token the bias
+        could not lift at some position is dropped from every row."""
+        if not self.probe.honoured:
+            raise ValueError("a fixed-design recovery needs an honoured logit bias")
+        wanted = [int(t) for t in tokens]
+        count = min(n, available)
+        for t in range(count):
+            fill_tokens(self.source, t, self._state(t), wanted, bias=RECOVERY_BIAS)
+        kept = np.array([i for i in wanted if all(i in self.states[t].known for t in range(count))], dtype=np.int64)
+        values = np.array([[self.states[t].known[int(i)] for i in kept] for t in range(count)])
+        ids = np.broadcast_to(kept, (count, kept.size)).copy()
+        return Observations(values=values, ids=ids, vocab_size=self.source.vocab_size, queries=count,
+                            calls=self.calls, fixed=True)
+
+    def _state(self, t: int) -> PositionState:
+        if t not in self.states:
+            self.states[t] = start_position(self.source, t, learnt=self.probe.learnt if t == 0 else None)
+        return self.states[t]
+
     def _position(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         if self.probe.honoured:
-            learnt = self.probe.learnt if t == 0 else None
-            rec = recover_position(self.source, t, m=self.coords, bias=RECOVERY_BIAS, rng=self.rng, learnt=learnt)
+            rec = recover_position(self.source, t, m=self.coords, bias=RECOVERY_BIAS, rng=self.rng,
+                                   state=self._state(t))
             return rec.ids, rec.values
         top = self.source.top_logprobs(t, {})
         ids = np.array(sorted(top, key=lambda i: -top[i]), dtype=np.int64)

@@ -15,7 +15,9 @@ class Observations:
 
     `values[t]` holds logits or log-probabilities (any per-row offset is allowed: the
     statistics centre it away). `ids` is None when each row covers the whole vocabulary in
-    id order; otherwise `ids[t, j]` is the vocabulary id of `values[t, j]`.
+    id order; otherwise `ids[t, j]` is the vocabulary id of `values[t, j]`. `fixed`: every row
+    holds the same coordinates (a fixed-design recovery), so the suspect's own output space can be
+    estimated on them.
     """
 
     values: np.ndarray
@@ -26,6 +28,7 @@ class Observations:
     calls: int = 0
     mapped_tokens: int = 0
     unmapped_tokens: int = 0
+    fixed: bool = False
 
     @property
     def n_positions(self) -> int:
@@ -66,4 +69,4 @@ def subset_positions(obs: Observations, rows: np.ndarray) -> Observations:
     ids = None if obs.ids is None else obs.ids[rows]
     return Observations(values=obs.values[rows], ids=ids, vocab_size=obs.vocab_size, topk_only=obs.topk_only,
                         queries=obs.queries, calls=obs.calls, mapped_tokens=obs.mapped_tokens,
-                        unmapped_tokens=obs.unmapped_tokens)
+                        unmapped_tokens=obs.unmapped_tokens, fixed=obs.fixed)

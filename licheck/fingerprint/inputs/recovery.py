@@ -67,25 +67,72 @@ def calls_for(m: int, k: int) -> int:
     return 1 + max(0, -(-(m - k) // (k - 1)))
 
 
-def recover_position(source: TopKSource, position: int, *, m: int, bias: float, rng: np.random.Generator,
-                     learnt: dict[int, float] | None = None) -> Recovered:
-    """m logit coordinates (relative to the top token) at one position; `learnt`: some already known."""
+@dataclass
+class PositionState:
+    """What is known at one position: its reference (top) token and logit differences to it."""
+
+    ref: int
+    known: dict[int, float]
+    calls: int = 0
+
+
+def start_position(source: TopKSource, position: int, *, learnt: dict[int, float] | None = None) -> PositionState:
+    """The unbiased call: the top-k tokens' logit differences to the top one (plus any `learnt` already)."""
     base = source.top_logprobs(position, {})
-    calls = 1
     ref = max(base, key=lambda i: base[i])
-    known = {i: v - base[ref] for i, v in base.items()} | (learnt or {})
-    order = [int(i) for i in rng.permutation(source.vocab_size) if int(i) not in known]
+    return PositionState(ref=ref, known={i: v - base[ref] for i, v in base.items()} | (learnt or {}), calls=1)
+
+
+def fill_tokens(source: TopKSource, position: int, state: PositionState, tokens: list[int], *, bias: float,
+                until: int | None = None) -> None:
+    """Learn the tokens of `tokens` not known yet, k - 1 per call biased with the reference, in order, until
+    `until` coordinates are known (all of them when None). A token the bias cannot lift stays unknown."""
+    missing = [t for t in tokens if t not in state.known]
     step = max(source.top_k - 1, 1)
-    cursor = 0
-    while len(known) < m and cursor < len(order):
-        group = order[cursor:cursor + step]
-        cursor += step
-        reply = source.top_logprobs(position, {**{t: bias for t in group}, ref: bias})
-        calls += 1
-        if ref not in reply:
+    for start in range(0, len(missing), step):
+        if until is not None and len(state.known) >= until:
+            break
+        group = missing[start:start + step]
+        reply = source.top_logprobs(position, {**{t: bias for t in group}, state.ref: bias})
+        state.calls += 1
+        if state.ref not in reply:
             continue
         for t in group:
             if t in reply:
-                known[t] = reply[t] - reply[ref]
+                state.known[t] = reply[t] - reply[state.ref]
+
+
+def recover_position(source: TopKSource, position: int, *, m: int, bias: float, rng: np.random.Generator,
+                     learnt: dict[int, float] | None = None, state: PositionState | None = None) -> Recovered:
+    """m logit coordinates (relative to the top token) at one position: the top-k and random others;
+    `learnt`: some already known; `state`: the position's state, kept for later fixed-set recovery."""
+    state = state or start_position(source, position, learnt=learnt)
+    order = [int(i) for i in rng.permutation(source.vocab_size) if int(i) not in state.known]
+    fill_tokens(source, position, state, order, bias=bias, until=m)
+    known = state.known
     ids = np.array(sorted(known)[:m] if len(known) > m else sorted(known), dtype=np.int64)
-    return Recovered(ids=ids, values=np.array([known[int(i)] for i in ids]), calls=calls)
+    return Recovered(ids=ids, values=np.array([known[int(i)] for i in ids]), calls=state.calls)
+
+
+FIXED_SEED = 20_240_407
+# fixed coordinates per dimension of the victim's output space. On m = 2d coordinates two unrelated d-dimensional
+# spaces already share half their directions (chance level d / m), which hides a student's uneven alignment:
+# measured on synthetic heads, the distillation rule's p was 0.11 at 2d and 0.01 at 3d (tests/fingerprint/
+# test_fixed_design.py); 3d costs 1 + ceil(3d / (k - 1)) calls per position (9 at d = 49, k = 20).
+FIXED_PER_DIM = 3
+
+
+def fixed_coordinates(vocab_size: int, dim: int, *, candidates: np.ndarray | None = None,
+                      seed: int = FIXED_SEED) -> np.ndarray:
+    """The one token set a fixed-design recovery learns at every position (so the suspect's own output space
+    can be estimated on it): FIXED_PER_DIM x dim tokens drawn with a fixed seed (from `candidates`, e.g. the
+    tokens a shared-token null covers, when given), sorted. The null's fixed-design statistics use the same rule."""
+    pool = np.arange(vocab_size, dtype=np.int64) if candidates is None else np.asarray(candidates, dtype=np.int64)
+    m = min(FIXED_PER_DIM * dim, pool.size)
+    return np.sort(np.random.default_rng(seed).choice(pool, size=m, replace=False))
+
+
+def fixed_calls_per_position(m: int, k: int) -> int:
+    """An upper bound on the calls that learn m fixed coordinates at a new position: the unbiased call and
+    ceil(m / (k - 1)) groups (tokens already in the top-k make it fewer)."""
+    return 1 + -(-m // max(k - 1, 1))

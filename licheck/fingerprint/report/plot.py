@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from licheck.fingerprint.report.verify_report import VerifyReport
-from licheck.fingerprint.verdict.verify import null_reference
+from licheck.fingerprint.verdict.verify import design_of, null_reference
 
 LOWER_TAIL = ("s1", "s2", "weight_residual", "weight_lowrank")  # drawn on a log axis: small values are evidence
 
@@ -47,9 +47,9 @@ def _draw(ax: Any, report: VerifyReport, name: str) -> None:
         raise ValueError("the report carries no verification to plot")
     v = report.verification
     n_positions = v.obs.n_positions if v.obs is not None else 0
-    partial = v.obs is not None and not v.obs.is_full
+    design = design_of(v.obs) if v.obs is not None else "full"
     entry = report.data["statistics"][name]
-    values = null_reference(v.null, name, n_positions, partial)
+    values = null_reference(v.null, name, n_positions, design)
     lower = name in LOWER_TAIL
     shown = np.log10(np.maximum(values, 1e-12)) if lower else values
     ax.hist(shown, bins=30, color="0.7", label=f"null ({values.size})")

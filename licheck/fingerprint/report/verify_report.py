@@ -52,6 +52,8 @@ def build_report(verification: Verification) -> VerifyReport:
         "floors": {"self_copy": floors.self_copy, "bf16_copy": floors.bf16_copy},
         "positions": obs.n_positions if obs else 0,
         "coordinates_per_position": obs.coords_per_position if obs else 0,
+        # fixed: the same recovered tokens at every position (the statistics run on them; vocab_size counts them)
+        "coordinate_design": None if obs is None else ("fixed" if obs.fixed else "full" if obs.is_full else "partial"),
         "calls": obs.calls if obs else 0,
         "tokens": {"mapped": obs.mapped_tokens, "unmapped": obs.unmapped_tokens} if obs else None,
         "null": {"kind": null.kind, "pairs": len(null.pairs), "members": list(null.members),

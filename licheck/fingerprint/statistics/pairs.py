@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from licheck.fingerprint.inputs.observations import Observations, subset_positions
+from licheck.fingerprint.inputs.recovery import fixed_coordinates
+from licheck.fingerprint.linalg import orthonormal_basis
 from licheck.fingerprint.statistics.measures import (
     JointSpace,
     Overlap,
@@ -23,19 +25,43 @@ PARTIAL_TOP_K = 20
 # compares against the largest recorded N not above its own (conservative: independents score
 # higher S3 and higher S2 with fewer positions).
 NULL_BLOCK_SIZES = (64, 96, 128, 192, 256, 384, 512, 768, 1024)
+# The same for the fixed design (statistics keyed `s1x@N`, `s2x@N`, `s3x@N`): the victim's space and the
+# suspect's outputs restricted to the fixed coordinates a fixed-design recovery learns at every position.
+FIXED_BLOCK_SIZES = (32, 48, 64, 96, 128, 192, 256, 384, 512, 768)
+FIXED_SUFFIX = "x"
 
 
-def block_statistics(basis: np.ndarray, obs: Observations, *, floor: float) -> dict[str, list[float]]:
-    """S2 and S3 on disjoint position blocks of every recorded size, keyed `s2@N` / `s3@N`."""
+def block_statistics(basis: np.ndarray, obs: Observations, *, floor: float, sizes: tuple[int, ...] = NULL_BLOCK_SIZES,
+                     suffix: str = "", with_s1: bool = False) -> dict[str, list[float]]:
+    """S2 and S3 (and S1 when asked) on disjoint position blocks of every recorded size, keyed `s2@N` / `s3@N`
+    (`s2x@N` ... with suffix "x")."""
     out: dict[str, list[float]] = {}
-    for size in NULL_BLOCK_SIZES:
+    for size in sizes:
         for start in range(0, obs.n_positions - size + 1, size):
             block = subset_positions(obs, np.arange(start, start + size))
-            out.setdefault(f"s2@{size}", []).append(s2_joint_space(block, basis, floor=floor).statistic)
+            if with_s1:
+                out.setdefault(f"s1{suffix}@{size}", []).append(s1_statistic(s1_ratios(block, basis)))
+            out.setdefault(f"s2{suffix}@{size}", []).append(s2_joint_space(block, basis, floor=floor).statistic)
             overlap = s3_overlap(block, basis)
             if s3_usable(overlap, block.n_positions, basis.shape[1]):
-                out.setdefault(f"s3@{size}", []).append(overlap.overlap)
+                out.setdefault(f"s3{suffix}@{size}", []).append(overlap.overlap)
     return out
+
+
+def fixed_design(basis: np.ndarray, obs: Observations, ids: np.ndarray) -> tuple[np.ndarray, Observations]:
+    """The victim's space and full suspect outputs restricted to the coordinates `ids` (renumbered): what a
+    fixed-design recovery of those tokens sees. The restricted space is spanned by the basis rows (it holds the
+    all-ones direction, so the restricted ones vector stays in it)."""
+    return orthonormal_basis(basis[ids]), Observations(values=obs.values[:, ids], ids=None, vocab_size=int(ids.size),
+                                                       fixed=True)
+
+
+def fixed_block_statistics(basis: np.ndarray, obs: Observations, *, floor: float) -> dict[str, list[float]]:
+    """The null's fixed-design statistics: S1, S2, S3 on the coordinates `fixed_coordinates` picks for this
+    victim space, on disjoint blocks of FIXED_BLOCK_SIZES positions."""
+    restricted, rows = fixed_design(basis, obs, fixed_coordinates(obs.vocab_size, basis.shape[1]))
+    return block_statistics(restricted, rows, floor=floor, sizes=FIXED_BLOCK_SIZES, suffix=FIXED_SUFFIX,
+                            with_s1=True)
 
 
 def s3_usable(overlap: Overlap, n_positions: int, victim_dim: int) -> bool:
@@ -99,5 +125,7 @@ def pair_statistics(basis: np.ndarray, obs: Observations | None, *, floor: float
         overlap = s3_overlap(obs, basis)
     weights = compare_weights(basis, suspect_head, suspect_bias) if suspect_head is not None else None
     s3_ok = overlap is not None and obs is not None and s3_usable(overlap, obs.n_positions, basis.shape[1])
-    blocks = block_statistics(basis, obs, floor=floor) if with_partial and obs is not None and obs.is_full else None
+    blocks = None
+    if with_partial and obs is not None and obs.is_full:
+        blocks = block_statistics(basis, obs, floor=floor) | fixed_block_statistics(basis, obs, floor=floor)
     return PairStats(s1=s1, s1_ratios=ratios, s1_partial_ratios=partial, s3_ok=s3_ok, blocks=blocks, joint=joint, overlap=overlap, weights=weights)

@@ -7,6 +7,12 @@ the verdict's family-wise rate at alpha. A run stops at the first look that is d
 - `independent` with every test's p-value above FUTILITY_P (the suspect sits in the bulk of the null:
   more positions would not move it; measured on the zoo, S3 barely changes from 2(h+1) to 1024 positions);
 - blocked (e.g. top-k only): more queries of the same kind cannot help.
+
+The first `provisional` looks (the cheap look of a top-k + logit-bias run, which sees S1 only) stop the run
+only when the suspect is a member of the victim's space up to the run's numerical floor (a copy, a dtype
+cast, a head-frozen fine-tune): a `derived` further from the floor could be a distilled student, which
+only the later looks (S3 and the distillation rule) can tell apart. Such a `derived` is held, and reported
+if no later look decides.
 """
 
 from __future__ import annotations
@@ -22,6 +28,9 @@ from licheck.fingerprint.verdict.settings import VerifySettings
 from licheck.fingerprint.verdict.verify import Verification, verify_observations
 
 FUTILITY_P = 0.2
+# a provisional look's `derived` is final when S1 is within this factor of the run's numerical floor (the bf16
+# copy's S1): int8 and bf16 copies sit at 1-3 x the floor; int4, adapters on the head and distillation 50 x above
+MEMBER_FLOOR_FACTOR = 10.0
 
 
 def planned_looks(start: int, budget: int) -> tuple[int, ...]:
@@ -35,21 +44,42 @@ def planned_looks(start: int, budget: int) -> tuple[int, ...]:
 
 
 def verify_sequential(fp: Fingerprint, fetch: Callable[[int], Observations], null: NullModel,
-                      settings: VerifySettings, *, looks: tuple[int, ...]) -> Verification:
-    """`fetch(n)`: the suspect's observations at its first n positions (it may query them now)."""
+                      settings: VerifySettings, *, looks: tuple[int, ...], provisional: int = 0) -> Verification:
+    """`fetch(n)`: the suspect's observations at its first n positions (it may query them now); the first
+    `provisional` looks stop the run only at membership (module docstring)."""
     per_look = settings.alpha / len(looks)
     result: Verification | None = None
+    held: Verification | None = None
     taken: list[int] = []
-    for n in looks:
+    for i, n in enumerate(looks):
         obs = fetch(n)
         taken.append(obs.n_positions)
         result = verify_observations(fp, obs, null, replace(settings, alpha=per_look))
+        if i < provisional and not _blocked(result) and not is_member(result):
+            held = held or (result if result.verdict == DERIVED else None)
+            continue
         if _decided(result) or obs.n_positions < n:  # decided, or the source has no more positions
             break
     assert result is not None
     note = (f"sequential test: looks planned at {', '.join(map(str, looks))} positions, alpha {settings.alpha:g} "
             f"split over them ({per_look:.3g} each); stopped after {taken[-1]} positions")
+    if held is not None and result.verdict != DERIVED and not result.decision.findings:
+        note += (f"; reported from the look at {held.obs.n_positions if held.obs else 0} positions, whose "
+                 "`derived` the later looks neither confirmed nor explained as distillation")
+        result = held
     return _family_wise(result, len(looks), settings, note)
+
+
+def is_member(v: Verification) -> bool:
+    """`derived` with S1 within MEMBER_FLOOR_FACTOR of the numerical floor: the suspect's outputs lie in the
+    victim's space up to precision."""
+    s1 = v.tests.get("s1")
+    return (v.verdict == DERIVED and s1 is not None and s1.significant
+            and s1.value <= MEMBER_FLOOR_FACTOR * v.floors.floor)
+
+
+def _blocked(v: Verification) -> bool:
+    return v.obs is not None and v.obs.topk_only
 
 
 def _decided(v: Verification) -> bool:
@@ -58,7 +88,7 @@ def _decided(v: Verification) -> bool:
         return True
     if d.verdict == INDEPENDENT:
         return all(t.p_value > FUTILITY_P for t in v.tests.values())
-    return v.obs is not None and v.obs.topk_only  # blocked: more top-k-only answers cannot test membership
+    return _blocked(v)  # blocked: more top-k-only answers cannot test membership
 
 
 def _family_wise(v: Verification, n_looks: int, settings: VerifySettings, note: str) -> Verification:

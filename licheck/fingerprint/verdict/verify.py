@@ -23,7 +23,7 @@ from licheck.fingerprint.calibration.shared_vocab import restrict_fingerprint, r
 from licheck.fingerprint.inputs.fpfile import Fingerprint
 from licheck.fingerprint.inputs.observations import Observations
 from licheck.fingerprint.statistics.controls import Floors, measure_floors
-from licheck.fingerprint.statistics.pairs import PairStats, pair_statistics
+from licheck.fingerprint.statistics.pairs import FIXED_SUFFIX, PairStats, pair_statistics
 from licheck.fingerprint.verdict.decide import Decision, decide
 from licheck.fingerprint.verdict.settings import VerifySettings
 
@@ -52,11 +52,13 @@ def verify_observations(fp: Fingerprint, obs: Observations, null: NullModel, set
     _check_compatible(fp, null, obs.vocab_size)
     if null.coordinates is not None:
         fp, obs = _on_shared_tokens(fp, obs, null.coordinates)
+    if obs.fixed and not obs.topk_only:
+        fp, obs = _on_fixed_coordinates(fp, obs)
     floors = _floors(fp)
     blockers = _blockers(fp, obs, settings)
     stats = pair_statistics(fp.basis, None if obs.topk_only else obs, floor=floors.floor)
     tests = _calibrate_tests(stats, null, obs.n_positions, settings.alpha, weights=False, required=not blockers,
-                             partial=not obs.is_full)
+                             design=design_of(obs))
     can_rule_out, why = _can_rule_out(obs, stats)
     distill = _distillation(fp, stats, tests)
     decision = decide(tests, blockers=blockers, can_rule_out=can_rule_out, rule_out_reason=why,
@@ -103,6 +105,24 @@ def _on_shared_tokens(fp: Fingerprint, obs: Observations, ids: np.ndarray) -> tu
     return fp, obs
 
 
+def _on_fixed_coordinates(fp: Fingerprint, obs: Observations) -> tuple[Fingerprint, Observations]:
+    """A fixed-design recovery (the same coordinates at every position): the victim's space and the suspect's
+    rows on those coordinates, as whole vectors over them, so S2 and S3 can be computed; they are then
+    calibrated against the null's fixed-design statistics (`s1x`, `s2x`, `s3x`)."""
+    assert obs.ids is not None
+    ids = obs.ids[0]
+    if not np.array_equal(obs.ids, np.broadcast_to(ids, obs.ids.shape)):
+        raise InputError("a fixed-design recovery must hold the same coordinates at every position")
+    return restrict_fingerprint(fp, ids), replace(obs, ids=None, vocab_size=int(ids.size))
+
+
+def design_of(obs: Observations) -> str:
+    """full (whole vectors), fixed (the same recovered coordinates at every position) or partial."""
+    if obs.fixed:
+        return "fixed"
+    return "full" if obs.is_full else "partial"
+
+
 def _check_compatible(fp: Fingerprint, null: NullModel, vocab_size: int) -> None:
     if vocab_size != fp.meta.vocab_size:
         raise InputError(f"the suspect's vocabulary has {vocab_size} entries, the victim's {fp.meta.vocab_size}",
@@ -140,37 +160,46 @@ def _can_rule_out(obs: Observations, stats: PairStats) -> tuple[bool, str]:
 
 
 def _calibrate_tests(stats: PairStats, null: NullModel, n_positions: int, alpha: float, *,
-                     weights: bool, required: bool = True, partial: bool = False) -> dict[str, Calibrated]:
+                     weights: bool, required: bool = True, design: str = "full") -> dict[str, Calibrated]:
     values = stats.as_null_stats()
     names = [n for n in (("weight_residual", "weight_lowrank", "weight_overlap") if weights else ("s1", "s2", "s3")) if n in values]
-    names = [n for n in names if null_sample(null, n, n_positions, partial).pairs >= MIN_NULL_PAIRS]
+    names = [n for n in names if null_sample(null, n, n_positions, design).pairs >= MIN_NULL_PAIRS]
     if not names:
         if not required:
             return {}
         raise InputError("the calibration null holds no statistic this verification can use",
                          hint=f"a statistic needs a null of at least {MIN_NULL_PAIRS} independent model pairs at "
                               "this number of positions; calibrate from model directories for weight mode, or "
-                              "from output files, with more independent models")
+                              "from output files, with more independent models (a null built before licheck "
+                              "recorded fixed-design statistics must be rebuilt for a fixed-design recovery)")
     each = alpha / len(names)
     out = {}
     for name in names:
-        reference = null_sample(null, name, n_positions, partial)
+        reference = null_sample(null, name, n_positions, design)
         out[name] = calibrate_statistic(name, values[name], reference.values, alpha=each, pairs=reference.pairs)
     return out
 
 
-def null_sample(null: NullModel, name: str, n_positions: int, partial: bool) -> NullSample:
-    """The null of `name` at this run's number of positions, and the model pairs it comes from."""
+def null_sample(null: NullModel, name: str, n_positions: int, design: str = "full") -> NullSample:
+    """The null of `name` at this run's number of positions and design (full / partial / fixed), and the
+    model pairs it comes from."""
+    if design == "fixed" and name in ("s1", "s2", "s3"):
+        return null.blocks_sample(name + FIXED_SUFFIX, n_positions)
     if name == "s1":
-        return null.s1_sample(n_positions, partial=partial)
+        return null.s1_sample(n_positions, partial=design == "partial")
     if name in ("s2", "s3"):
         return null.blocks_sample(name, n_positions)
     return null.sample(name)
 
 
-def null_reference(null: NullModel, name: str, n_positions: int, partial: bool) -> np.ndarray:
+def null_reference(null: NullModel, name: str, n_positions: int, design: str = "full") -> np.ndarray:
     """The null values of `name` at this run's number of positions."""
-    return null_sample(null, name, n_positions, partial).values
+    return null_sample(null, name, n_positions, design).values
+
+
+def fixed_design_pairs(null: NullModel, n_positions: int) -> int:
+    """Model pairs behind the null's fixed-design S3 at (at most) n_positions (0 for nulls built before it)."""
+    return null.blocks_sample("s3" + FIXED_SUFFIX, n_positions).pairs
 
 
 def _distillation(fp: Fingerprint, stats: PairStats, tests: dict[str, Calibrated]) -> DistillationTest | None:
