@@ -20,7 +20,7 @@ from licheck.policy import Policy
 from licheck.report.model import Finding, HolderRef, IndexSummary, ScanReport, Skipped, SourceRef
 from licheck.sketch import MinHasher
 from licheck.store.index_db import IndexDB, UnitRow
-from licheck.store.shards import open_index
+from licheck.store.opening import open_index
 from licheck.verify import Match, Side, compare, gather, with_lexical_scores
 
 PARALLEL_MIN_FILES = 48  # fewer files than this are scanned in-process (a pre-commit hook: start fast)

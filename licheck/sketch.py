@@ -7,6 +7,7 @@ and a pure function of the shingles and the parameters, so a distributed engine 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -45,10 +46,7 @@ class MinHasher:
 
     def __init__(self, params: SketchParams) -> None:
         self.params = params
-        rng = np.random.default_rng(params.seed)
-        self._a = rng.integers(1, 2**63, size=params.num_perm, dtype=np.uint64) | np.uint64(1)
-        self._b = rng.integers(0, 2**63, size=params.num_perm, dtype=np.uint64)
-        self._band_salt = rng.integers(1, 2**63, size=params.bands, dtype=np.uint64)
+        self._a, self._b, self._band_salt = _coefficients(params.seed, params.num_perm, params.bands)
 
     def signature(self, shingles: np.ndarray) -> np.ndarray:
         """uint32 MinHash signature of a set of 64-bit shingle hashes."""
@@ -124,3 +122,27 @@ class MinHasher:
 
 def estimate_jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(a == b))
+
+
+_SHIPPED = Path(__file__).parent / "data" / "minhash-coefficients.npy"  # the default parameters' arrays
+
+
+def _coefficients(seed: int, num_perm: int, bands: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The hash functions' multipliers and offsets, and the band salts, drawn from ``seed``. The default
+    parameters' arrays ship with licheck (a pre-commit hook then never imports numpy.random, ≈ 10 ms);
+    ``random_coefficients`` is what made them, and what any other parameters use."""
+    if (seed, num_perm, bands) == (SketchParams.seed, SketchParams.num_perm, SketchParams.bands):
+        try:
+            flat = np.load(_SHIPPED, allow_pickle=False)
+            if flat.shape == (2 * num_perm + bands,) and flat.dtype == np.uint64:
+                return flat[:num_perm], flat[num_perm : 2 * num_perm], flat[2 * num_perm :]
+        except (OSError, ValueError):
+            pass  # a damaged install: draw them as below
+    return random_coefficients(seed, num_perm, bands)
+
+
+def random_coefficients(seed: int, num_perm: int, bands: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
+    return a, b, rng.integers(1, 2**63, size=bands, dtype=np.uint64)

@@ -64,7 +64,7 @@ def run_scan(*, paths: tuple[str, ...], staged: bool, diff_rev: str | None, diff
     from licheck.policy import apply_policy, policy_from_settings
     from licheck.report.model import Skipped
     from licheck.scanner import Scanner, ScanSettings
-    from licheck.store.shards import open_index
+    from licheck.store.opening import open_index
 
     cwd = cwd or Path.cwd()
     settings = load_settings(config_path=config_path, cwd=cwd)

@@ -151,7 +151,9 @@ class StoredCounts(ShingleCounts):
         self._width_bits = int(math.log2(width))
         self._parts = width // self.part_slots
         self._read_parts = read_parts
-        self._loaded: dict[int, np.ndarray] = {}
+        # the table as far as it was read: zero pages cost no memory until a part is written into them
+        self._dense = np.zeros(width, dtype=np.uint8)
+        self._have = np.zeros(self._parts, dtype=bool)
 
     @property
     def width_bits(self) -> int:
@@ -159,26 +161,26 @@ class StoredCounts(ShingleCounts):
 
     @property
     def parts_read(self) -> int:
-        return len(self._loaded)
+        return int(self._have.sum())
 
     def _read(self, slots: np.ndarray) -> np.ndarray:
         numbers = slots // self.part_slots
-        wanted = unique_sorted(numbers).tolist()
-        missing = [n for n in wanted if n not in self._loaded]
+        missing = unique_sorted(numbers[~self._have[numbers]]).tolist()
         if missing:
-            self._loaded.update(self._read_parts(missing))
-        if not wanted:
-            return np.empty(0, dtype=np.uint8)
-        stacked = np.stack([self._loaded[n] for n in wanted])  # a few hundred parts for a hook's lookups
-        return stacked[np.searchsorted(wanted, numbers), slots - numbers * self.part_slots]
+            self._load(missing)
+        return self._dense[slots]
+
+    def _load(self, numbers: list[int]) -> None:
+        for number, part in self._read_parts(numbers).items():
+            self._dense[number * self.part_slots : (number + 1) * self.part_slots] = part
+            self._have[number] = True
 
     def whole(self) -> ShingleCounts:
         """Every part read into one in-memory table (a null scorer weighs thousands of units)."""
-        missing = [n for n in range(self._parts) if n not in self._loaded]
+        missing = np.flatnonzero(~self._have).tolist()
         for offset in range(0, len(missing), 1024):
-            self._loaded.update(self._read_parts(missing[offset : offset + 1024]))
-        table = np.concatenate([self._loaded[n] for n in range(self._parts)])
-        return ShingleCounts(table, self.files, dict(self.by_language))
+            self._load(missing[offset : offset + 1024])
+        return ShingleCounts(self._dense, self.files, dict(self.by_language))
 
     def add_many(self, owner: np.ndarray, hashes: np.ndarray, *, owners: int) -> None:
         raise TypeError("a stored count table is read-only")

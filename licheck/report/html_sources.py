@@ -57,7 +57,7 @@ class IndexTexts:
         if not path:
             return cls(None, unavailable="the report names no index (pass --index): source code not shown")
         from licheck.errors import LicheckError
-        from licheck.store.shards import open_index
+        from licheck.store.opening import open_index
 
         try:
             return cls(open_index(path))

@@ -3,9 +3,16 @@
 A band row (band key, unit id) used to be one row of a WITHOUT ROWID table: ≈ 18 bytes on disk, 71 % of an
 index. Here each key is cut to ``KEY_BITS`` bits inside its band (a *compact key*: band << KEY_BITS | low bits
 of the 63-bit key), rows are grouped into blocks by the compact key's top bits, and a block stores its rows
-sorted by unit id: the 16-bit key suffixes as a uint16 array and the unit ids as varint gaps. That is ≈ 4
-bytes a row. Per band, keys of unrelated units now collide with probability units / 2**KEY_BITS (0.04 % at
-60k units, 1.5 % at 2M): such a collision adds a one-band candidate, which verification drops.
+sorted by unit id: the 16-bit key suffixes as a uint16 array, and the unit ids as the block's first id
+(uint32) followed by the gaps between consecutive ids as uint16 (uint32 in the rare block with a larger gap).
+That is ≈ 4 bytes a row. Per band, keys of unrelated units now collide with probability units / 2**KEY_BITS
+(0.04 % at 60k units, 1.5 % at 2M): such a collision adds a one-band candidate, which verification drops.
+
+Why fixed-width gaps: a block holds a band's rows for 2**SUFFIX_BITS keys, so its mean gap is
+2**PREFIX_BITS = 2,048 whatever the index size — two bytes either way — while the rows a block holds grow with
+the index (1,255 at 2.57M units). A lookup reads 42 blocks; their varint gaps (``blocks-v1``) cost ≈ 3 ms a
+lookup to decode at that size, uint16 gaps a cumulative sum. Indexes of ``blocks-v1`` are converted in place
+by a writer (``licheck index refresh``).
 
 Pure numpy, no SQL: ``index_db`` stores what these functions make.
 """
@@ -16,15 +23,22 @@ import numpy as np
 
 from licheck.arrays import members, unique_sorted
 
-LAYOUT = "blocks-v1"  # recorded in the index stamp: another layout is refused with a "rebuild" error
+LAYOUT = "blocks-v2"  # recorded in the index stamp: another layout is refused with a "rebuild" error
 KEY_BITS = 27  # bits of each band key kept (within its band)
 SUFFIX_BITS = 16  # stored per row; the other KEY_BITS - SUFFIX_BITS bits name the block
 PREFIX_BITS = KEY_BITS - SUFFIX_BITS
 _SUFFIX_MASK = (1 << SUFFIX_BITS) - 1
 
 
-def layout_stamp() -> str:
-    return f"{LAYOUT};key_bits={KEY_BITS};suffix_bits={SUFFIX_BITS}"
+_WIDE = 1 << 31  # set in a block's first unit id when its gaps are uint32
+MAX_UNIT_ID = _WIDE - 1
+
+
+def layout_stamp(layout: str = LAYOUT) -> str:
+    return f"{layout};key_bits={KEY_BITS};suffix_bits={SUFFIX_BITS}"
+
+
+CONVERTIBLE_STAMP = layout_stamp("blocks-v1")  # varint gaps: converted in place by a writer
 
 
 def compact_keys(band_keys: np.ndarray, bands: int | None = None) -> np.ndarray:
@@ -59,17 +73,20 @@ def group_rows(keys: np.ndarray, units: np.ndarray) -> list[tuple[int, bytes, by
     keys, units, blocks = keys[order], units[order], blocks[order]
     fresh = np.r_[True, (keys[1:] != keys[:-1]) | (units[1:] != units[:-1])]
     keys, units, blocks = keys[fresh], units[fresh], blocks[fresh]
+    if units[-1] > MAX_UNIT_ID or units[0] < 0:
+        raise ValueError(f"unit ids must lie in 0..{MAX_UNIT_ID}")
     first = np.r_[True, blocks[1:] != blocks[:-1]]
-    gaps = np.where(first, units, units - np.r_[0, units[:-1]])
-    data, lengths = _varints(gaps)
+    gaps = np.where(first, 0, units - np.r_[0, units[:-1]])
     suffixes = (keys & _SUFFIX_MASK).astype("<u2").tobytes()
     cuts = np.flatnonzero(first)
     rows_end = np.r_[cuts[1:], len(keys)]
-    byte_end = np.cumsum(lengths)
+    narrow = gaps.astype("<u2").tobytes()
     out = []
     for lo, hi in zip(cuts.tolist(), rows_end.tolist(), strict=True):
-        start = int(byte_end[lo - 1]) if lo else 0
-        out.append((int(blocks[lo]), suffixes[2 * lo : 2 * hi], data[start : int(byte_end[hi - 1])]))
+        wide = hi - lo > 1 and int(gaps[lo + 1 : hi].max()) > 0xFFFF
+        head = (int(units[lo]) | (_WIDE if wide else 0)).to_bytes(4, "little")
+        body = gaps[lo + 1 : hi].astype("<u4").tobytes() if wide else narrow[2 * (lo + 1) : 2 * hi]
+        out.append((int(blocks[lo]), suffixes[2 * lo : 2 * hi], head + body))
     return out
 
 
@@ -112,14 +129,44 @@ def rows_with_keys(blocks: list[tuple[int, bytes, bytes]], query: np.ndarray) ->
 
 
 def _block_units(blocks: list[tuple[int, bytes, bytes]], counts: np.ndarray) -> np.ndarray:
-    gaps = decode_varints(b"".join(u for _, _, u in blocks))
-    if len(gaps) != int(counts.sum()):
+    """Unit ids of every row: each block's first id, then a running sum of its gaps."""
+    try:
+        heads = np.frombuffer(b"".join(u[:4] for _, _, u in blocks), dtype="<u4").astype(np.int64)
+        wide = heads >= _WIDE
+        if wide.any():
+            gaps = np.concatenate([np.frombuffer(u[4:], dtype="<u4" if w else "<u2")
+                                   for (_, _, u), w in zip(blocks, wide.tolist(), strict=True)]).astype(np.int64)
+        else:
+            gaps = np.frombuffer(b"".join(u[4:] for _, _, u in blocks), dtype="<u2").astype(np.int64)
+    except ValueError:  # a blob whose length is not a whole number of ids
+        raise ValueError("band block is damaged") from None
+    if len(heads) != len(blocks) or len(gaps) != int(counts.sum()) - len(blocks) or (counts < 1).any():
         raise ValueError("band block is damaged")
-    # gaps restart from 0 in every block: a running sum minus the sum before each block's first row
+    starts = np.cumsum(counts) - counts
+    flat = np.empty(int(counts.sum()), dtype=np.int64)
+    is_start = np.zeros(len(flat), dtype=bool)
+    is_start[starts] = True
+    flat[starts] = heads & MAX_UNIT_ID
+    flat[~is_start] = gaps
+    running = np.cumsum(flat)
+    return running - np.repeat(running[starts] - flat[starts], counts)
+
+
+def decode_blocks_v1(blocks: list[tuple[int, bytes, bytes]]) -> tuple[np.ndarray, np.ndarray]:
+    """``decode_blocks`` for the ``blocks-v1`` layout (varint gaps, restarting from 0 in each block), read once
+    to convert an index."""
+    if not blocks:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    counts = np.array([len(s) // 2 for _, s, _ in blocks], dtype=np.int64)
+    suffixes = np.frombuffer(b"".join(s for _, s, _ in blocks), dtype="<u2").astype(np.int64)
+    gaps = decode_varints(b"".join(u for _, _, u in blocks))
+    if len(gaps) != len(suffixes):
+        raise ValueError("band block is damaged")
     running = np.cumsum(gaps)
     starts = np.cumsum(counts) - counts
     before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
-    return running - np.repeat(before, counts)
+    ids = np.array([b for b, _, _ in blocks], dtype=np.int64)
+    return (np.repeat(ids, counts) << SUFFIX_BITS) | suffixes, running - np.repeat(before, counts)
 
 
 def count_hits(query: np.ndarray, keys: np.ndarray, units: np.ndarray, *, bucket_cap: int) -> dict[int, int]:
@@ -164,7 +211,7 @@ def decode_varints(data: bytes) -> np.ndarray:
     ends = raw < 0x80
     if ends.all():
         return raw.astype(np.int64)
-    starts = np.flatnonzero(np.r_[True, ends[:-1]])
-    position = np.arange(len(raw)) - np.repeat(starts, np.diff(np.r_[starts, len(raw)]))
+    starts = np.flatnonzero(np.concatenate(([True], ends[:-1])))
+    position = np.arange(len(raw)) - np.repeat(starts, np.diff(np.append(starts, len(raw))))
     parts = (raw & 0x7F).astype(np.int64) << (7 * position)
     return np.add.reduceat(parts, starts)

@@ -54,6 +54,25 @@ def all_rows(db: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray]:
     return _joined([keys, pending[:, 0]], [units, pending[:, 1]])
 
 
+def convert_from_v1(db: sqlite3.Connection) -> int:
+    """Re-encode every block of a ``blocks-v1`` index (varint gaps) in the current layout, range by range (the
+    same block numbers: only the encoding of unit ids changes); returns the rows converted. Call inside a
+    transaction."""
+    last = db.execute("SELECT coalesce(max(block), -1) FROM band_blocks").fetchone()[0]
+    rows = 0
+    for lo in range(0, last + 1, MERGE_BLOCKS):
+        old = db.execute("SELECT block, suffixes, units FROM band_blocks WHERE block >= ? AND block < ?",
+                         (lo, lo + MERGE_BLOCKS)).fetchall()
+        if not old:
+            continue
+        keys, units = band_blocks.decode_blocks_v1(old)
+        db.execute("DELETE FROM band_blocks WHERE block >= ? AND block < ?", (lo, lo + MERGE_BLOCKS))
+        db.executemany("INSERT INTO band_blocks (block, suffixes, units) VALUES (?, ?, ?)",
+                       band_blocks.group_rows(keys, units))
+        rows += len(keys)
+    return rows
+
+
 def has_buffered(db: sqlite3.Connection) -> bool:
     return db.execute("SELECT 1 FROM bands LIMIT 1").fetchone() is not None
 

@@ -174,6 +174,7 @@ class IndexDB:
                 _write_meta(db, compat_stamp(params or SketchParams()))
             else:
                 _check_application(db, path)
+                _convert_layout(db, path)
                 _check_layout(db, path)  # before migrating: a file this licheck cannot read is left as it was
                 migrate(db)
             stored = _check_index(db, path)
@@ -547,12 +548,40 @@ def _check_application(db: sqlite3.Connection, path: Path) -> None:
         raise IndexFileError(f"{path} is not a licheck index", hint="pass the path of an index made by `licheck index add`")
 
 
+def _stored_layout(db: sqlite3.Connection) -> dict[str, str]:
+    return dict(db.execute("SELECT key, value FROM meta WHERE key IN ('band_layout', 'content_encoding')"))
+
+
 def _check_layout(db: sqlite3.Connection, path: Path) -> None:
-    stored = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('band_layout', 'content_encoding')"))
+    stored = _stored_layout(db)
     different = [key.replace("_", " ") for key, value in _layout_stamp().items() if stored.get(key) != value]
+    if different == ["band layout"] and stored.get("band_layout") == band_blocks.CONVERTIBLE_STAMP:
+        raise IndexMismatchError(f"{path} stores its band rows in the previous layout, which this licheck "
+                                 "converts when it writes the index",
+                                 hint=f"convert it once (minutes for millions of units): licheck index refresh "
+                                      f"--index {path}")
     if different:  # older indexes store their bands and tokens another way
         raise IndexMismatchError(f"{path} stores its data in another layout ({', '.join(different)}) than this "
                                  "licheck reads", hint=_REBUILD_HINT)
+
+
+def _convert_layout(db: sqlite3.Connection, path: Path) -> None:
+    """Re-encode the band blocks of a ``blocks-v1`` index in place (one transaction: all or nothing)."""
+    stored = _stored_layout(db)
+    if stored.get("band_layout") != band_blocks.CONVERTIBLE_STAMP or \
+            stored.get("content_encoding") != CONTENT_ENCODING:
+        return
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        band_table.convert_from_v1(db)
+        db.execute("UPDATE meta SET value = ? WHERE key = 'band_layout'", (band_blocks.layout_stamp(),))
+        db.execute("COMMIT")
+    except (sqlite3.Error, ValueError) as exc:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise _index_error(exc, path) from None
+        raise IndexFileError(f"{path}: a band block is damaged", hint=_REBUILD_HINT) from None
 
 
 def _check_index(db: sqlite3.Connection, path: Path) -> SketchParams:

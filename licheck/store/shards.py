@@ -29,6 +29,7 @@ from licheck.errors import IndexFileError, IndexMismatchError
 from licheck.sketch import SketchParams
 from licheck.store import band_blocks
 from licheck.store.index_db import IndexDB
+from licheck.store.opening import open_index  # noqa: F401 - opened alike from here too
 
 MANIFEST = "manifest.json"
 FORMAT = "licheck-shards-v1"
@@ -161,12 +162,6 @@ class ShardedIndex:
         rows = np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.int64)
         rows = rows[np.isin(rows[:, 1], live)]
         return rows[np.lexsort((rows[:, 1], rows[:, 0]))]
-
-
-def open_index(path: str | Path) -> IndexDB | ShardedIndex:
-    """An index for reading, one file or a sharded folder alike (what `scan` and `index info` open)."""
-    path = Path(path)
-    return ShardedIndex.open(path) if path.is_dir() else IndexDB.open_readonly(path)
 
 
 def _check_member(db: IndexDB, path: Path, manifest: ShardManifest) -> None:

@@ -40,3 +40,20 @@ def test_in_diff_mode_only_added_lines_produce_findings(tmp_path: Path) -> None:
         new_code = scanner.scan([ScanTarget("f.py", text.encode(), added_lines=copied_lines)])
     assert old_code.findings == []
     assert len(new_code.findings) == 1 and new_code.findings[0].start_line == 6
+
+
+def test_the_shipped_minhash_coefficients_are_the_ones_the_seed_draws() -> None:
+    import numpy as np
+
+    from licheck.sketch import _SHIPPED, MinHasher, SketchParams, random_coefficients
+
+    params = SketchParams()
+    assert np.array_equal(np.load(_SHIPPED), np.concatenate(random_coefficients(params.seed, params.num_perm,
+                                                                                params.bands)))
+    hasher = MinHasher(params)
+    drawn = random_coefficients(params.seed, params.num_perm, params.bands)
+    assert all(np.array_equal(got, want) for got, want in zip((hasher._a, hasher._b, hasher._band_salt), drawn,
+                                                               strict=True))
+    other = MinHasher(SketchParams(seed=2))  # other parameters draw their own
+    assert np.array_equal(other._a, random_coefficients(2, params.num_perm, params.bands)[0])
+    assert not np.array_equal(other._a, hasher._a)

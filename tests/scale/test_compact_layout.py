@@ -77,13 +77,51 @@ def test_buffered_and_merged_band_rows_answer_alike(tmp_path: Path) -> None:
     db.close()
 
 
-def test_band_rows_take_at_most_five_bytes_each(tmp_path: Path) -> None:
+def test_band_rows_take_about_four_bytes_each(tmp_path: Path) -> None:
+    # an index of realistic density (60k units: ≈ 29 rows a block): two bytes of suffix and two of gap a row
+    rng = np.random.default_rng(3)
+    units = 60_000
+    keys = band_blocks.compact_keys(rng.integers(0, 2**63, size=(units, 42), dtype=np.int64))
+    blocks = band_blocks.group_rows(keys.ravel(), np.repeat(np.arange(1, units + 1), 42))
+    assert sum(len(s) + len(u) for _, s, u in blocks) <= 4.2 * units * 42
+    # a real (tiny) index: 4 bytes a row plus the 4-byte first id of each block, nothing else
     path = _build(tmp_path / "i.sqlite", "python", "polyglot")
     db = sqlite3.connect(path)
-    stored = db.execute("SELECT sum(length(suffixes) + length(units)) FROM band_blocks").fetchone()[0]
-    units = db.execute("SELECT count(*) FROM units").fetchone()[0]
+    stored, block_count = db.execute("SELECT sum(length(suffixes) + length(units)), count(*) FROM band_blocks").fetchone()
+    rows = db.execute("SELECT sum(length(suffixes)) / 2 FROM band_blocks").fetchone()[0]
+    units_here = db.execute("SELECT count(*) FROM units").fetchone()[0]
     db.close()
-    assert units > 20 and stored <= 5 * units * SketchParams().bands
+    assert units_here > 20 and rows == units_here * SketchParams().bands
+    assert stored == 4 * rows + 2 * block_count
+
+
+def test_an_index_of_the_previous_band_layout_is_converted_by_a_writer_and_finds_the_same(tmp_path: Path) -> None:
+    path = _build(tmp_path / "i.sqlite", "python", "polyglot")
+    hasher = MinHasher(SketchParams())
+    queries = [u.band_keys for f in sorted((CORPUS / "python").iterdir())
+               for u in analyze_file(f.name, f.read_bytes(), hasher).units]
+    with IndexDB.open_readonly(path) as db:
+        expected = [db.lookup(q, bucket_cap=200) for q in queries]
+    # write the blocks as the previous layout did: varint gaps restarting from 0 in each block
+    raw = sqlite3.connect(path)
+    with raw:
+        keys, units = band_blocks.decode_blocks(raw.execute("SELECT block, suffixes, units FROM band_blocks").fetchall())
+        raw.execute("DELETE FROM band_blocks")
+        for block, suffixes, _ in band_blocks.group_rows(keys, units):
+            mine = (keys >> band_blocks.SUFFIX_BITS) == block
+            order = np.lexsort((keys[mine], units[mine]))
+            ids = units[mine][order]
+            raw.execute("INSERT INTO band_blocks VALUES (?, ?, ?)",
+                        (block, suffixes, band_blocks.encode_varints(np.diff(ids, prepend=0))))
+        raw.execute("UPDATE meta SET value = ? WHERE key = 'band_layout'", (band_blocks.CONVERTIBLE_STAMP,))
+    raw.close()
+    with pytest.raises(IndexMismatchError, match="previous layout") as refused:
+        IndexDB.open_readonly(path)
+    assert "licheck index refresh" in (refused.value.hint or "")
+    IndexDB.open_for_write(path).close()  # converts
+    with IndexDB.open_readonly(path) as db:
+        assert db.meta()["band_layout"] == band_blocks.layout_stamp()
+        assert [db.lookup(q, bucket_cap=200) for q in queries] == expected
 
 
 def test_vacuum_drops_the_band_rows_of_removed_sources(tmp_path: Path) -> None:
