@@ -275,7 +275,10 @@ def remove_cmd(source: str, index_path: str, version: str | None) -> None:
 @click.option("--refit", is_flag=True, help="Refit the null distribution even if the index has not grown much.")
 @jobs_option
 def refresh_cmd(index_path: str, refit: bool, jobs: int | None) -> None:
-    """Derive the index's lineages, shingle counts and null distribution again (add/build/remove do it)."""
+    """Derive the index's lineages, shingle counts and null distribution again (add/build/remove do it).
+
+    An index whose band rows are stored in the previous layout is converted in place first.
+    """
     from licheck.store.index_db import IndexDB
 
     with IndexDB.open_for_write(index_path) as db:
