@@ -9,10 +9,11 @@ That is ≈ 4 bytes a row. Per band, keys of unrelated units now collide with pr
 (0.04 % at 60k units, 1.5 % at 2M): such a collision adds a one-band candidate, which verification drops.
 
 Why fixed-width gaps: a block holds a band's rows for 2**SUFFIX_BITS keys, so its mean gap is
-2**PREFIX_BITS = 2,048 whatever the index size — two bytes either way — while the rows a block holds grow with
-the index (1,255 at 2.57M units). A lookup reads 42 blocks; their varint gaps (``blocks-v1``) cost ≈ 3 ms a
-lookup to decode at that size, uint16 gaps a cumulative sum. Indexes of ``blocks-v1`` are converted in place
-by a writer (``licheck index refresh``).
+2**PREFIX_BITS = 2,048 whatever the index size — two bytes as a varint or as a uint16 — while the rows a block
+holds grow with the index (≈ 1,250 at 2.5M units). A lookup reads 42 blocks and needs every row's unit id to
+find the few it wants: varint gaps (``blocks-v1``) take a dozen array passes over every byte to decode, uint16
+gaps one cumulative sum. Indexes of ``blocks-v1`` are converted in place by a writer (``licheck index
+refresh``).
 
 Pure numpy, no SQL: ``index_db`` stores what these functions make.
 """
@@ -23,7 +24,7 @@ import numpy as np
 
 from licheck.arrays import members, unique_sorted
 
-LAYOUT = "blocks-v2"  # recorded in the index stamp: another layout is refused with a "rebuild" error
+LAYOUT = "blocks-v2"  # recorded in the index stamp: blocks-v1 is converted, any other refused ("rebuild")
 KEY_BITS = 27  # bits of each band key kept (within its band)
 SUFFIX_BITS = 16  # stored per row; the other KEY_BITS - SUFFIX_BITS bits name the block
 PREFIX_BITS = KEY_BITS - SUFFIX_BITS
