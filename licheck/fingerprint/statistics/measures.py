@@ -77,6 +77,12 @@ def s1_ratios(obs: Observations, basis: np.ndarray) -> np.ndarray:
     return np.linalg.norm(resid, axis=1) / np.maximum(np.linalg.norm(y, axis=1), 1e-300)
 
 
+def median_residual(values: np.ndarray, basis: np.ndarray) -> float:
+    """S1 of whole output rows `values` (N x V) against `basis`: the median of rho_t."""
+    centred = center_rows(values)
+    return float(np.median(_ratio(centred - (centred @ basis) @ basis.T, centred)))
+
+
 def s1_statistic(ratios: np.ndarray) -> float:
     """S1 aggregated by the median over positions."""
     return float(np.median(ratios))

@@ -16,8 +16,10 @@ from licheck.fingerprint.calibration.calibrate import (
 )
 from licheck.fingerprint.calibration.derivative_null import (
     DistillationTest,
+    derivative_outputs,
     derivative_spreads,
     distillation_test,
+    output_distillation_test,
 )
 from licheck.fingerprint.calibration.shared_vocab import restrict_fingerprint, restrict_observations
 from licheck.fingerprint.inputs.fpfile import Fingerprint
@@ -60,7 +62,7 @@ def verify_observations(fp: Fingerprint, obs: Observations, null: NullModel, set
     tests = _calibrate_tests(stats, null, obs.n_positions, settings.alpha, weights=False, required=not blockers,
                              design=design_of(obs))
     can_rule_out, why = _can_rule_out(obs, stats)
-    distill = _distillation(fp, stats, tests)
+    distill = _distillation(fp, stats, tests, fixed_rows=obs.values if obs.fixed and stats.s1 is not None else None)
     decision = decide(tests, blockers=blockers, can_rule_out=can_rule_out, rule_out_reason=why,
                       distillation_suspected=bool(distill and distill.flagged))
     return Verification(fp=fp, decision=decision, tests=tests, stats=stats, floors=floors, obs=obs, null=null,
@@ -96,10 +98,11 @@ def _floors(fp: Fingerprint) -> Floors:
 
 def _on_shared_tokens(fp: Fingerprint, obs: Observations, ids: np.ndarray) -> tuple[Fingerprint, Observations]:
     """Victim space and suspect outputs on the tokens the null's models share; partial rows capped at the
-    null's partial design (2 x the dimension), and top-k-only when too few coordinates remain."""
+    null's partial design (2 x the dimension; fixed-design rows keep all theirs), and top-k-only when too few
+    coordinates remain."""
     fp = restrict_fingerprint(fp, ids)
     dim = fp.basis.shape[1]
-    obs = restrict_observations(obs, ids, max_coords=2 * dim)
+    obs = restrict_observations(obs, ids, max_coords=None if obs.fixed else 2 * dim)
     if obs.ids is not None and obs.coords_per_position <= dim:
         obs = replace(obs, topk_only=True)
     return fp, obs
@@ -202,10 +205,17 @@ def fixed_design_pairs(null: NullModel, n_positions: int) -> int:
     return null.blocks_sample("s3" + FIXED_SUFFIX, n_positions).pairs
 
 
-def _distillation(fp: Fingerprint, stats: PairStats, tests: dict[str, Calibrated]) -> DistillationTest | None:
+def _distillation(fp: Fingerprint, stats: PairStats, tests: dict[str, Calibrated], *,
+                  fixed_rows: np.ndarray | None = None) -> DistillationTest | None:
     """Aligned beyond the null: is the alignment more uneven than any derivative's of the same overlap?
-    (calibration/derivative_null.py). Only asked when S3 or the weight overlap rejects the null."""
+    (calibration/derivative_null.py). Only asked when S3 or the weight overlap rejects the null. On a
+    fixed-design recovery (`fixed_rows`: a few hundred coordinates) the output rule replaces the spread: are
+    the suspect's outputs closer to the victim's space than any derivative's of the same overlap?"""
     s3, wo = tests.get("s3"), tests.get("weight_overlap")
+    if s3 is not None and s3.significant and stats.overlap is not None and fixed_rows is not None:
+        assert stats.s1 is not None
+        reference = derivative_outputs(fp.basis, fp.head, fixed_rows)
+        return output_distillation_test(stats.overlap.overlap, stats.s1, reference)
     if s3 is not None and s3.significant and stats.overlap is not None:
         return distillation_test(stats.overlap.overlap, stats.overlap.low_quantile, _derivatives(fp))
     if wo is not None and wo.significant and stats.weights is not None:
