@@ -102,11 +102,15 @@ def test_a_heavily_noised_head_behind_a_top_k_api_is_convicted_through_s3_on_the
 
 
 def test_a_student_of_the_victims_outputs_is_reported_as_distillation_through_a_top_k_api() -> None:
-    u, _, _ = np.linalg.svd(_head(0), full_matrices=False)
-    student = np.hstack([u[:, : H // 2] * 6.0, _head(12, H - H // 2)])  # the dominant directions only
+    # a student reproduces the victim's outputs along the directions its training exercised (here the 16
+    # dominant ones, at their scale) and adds a little of its own (16 more directions: its space is larger
+    # than the first fixed look's positions show, so the run must go on to a look where S3 is tested)
+    u, s, _ = np.linalg.svd(_head(0), full_matrices=False)
+    student = np.hstack([u[:, :16] * s[:16], 0.2 * _head(12, 16)])
     verification, _, _ = _verify(student)
     assert verification.verdict == "inconclusive" and verification.decision.findings == (DISTILLATION_FINDING,)
     assert verification.distillation is not None and verification.distillation.flagged
+    assert verification.distillation.rule == "output-residual" and "s3" in verification.tests
 
 
 def test_an_independent_model_behind_a_top_k_api_can_be_cleared_once_s3_is_estimated() -> None:

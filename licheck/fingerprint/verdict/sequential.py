@@ -11,8 +11,8 @@ the verdict's family-wise rate at alpha. A run stops at the first look that is d
 The first `provisional` looks (the cheap look of a top-k + logit-bias run, which sees S1 only) stop the run
 only when the suspect is a member of the victim's space up to the run's numerical floor (a copy, a dtype
 cast, a head-frozen fine-tune): a `derived` further from the floor could be a distilled student, which
-only the later looks (S3 and the distillation rule) can tell apart. Such a `derived` is held, and reported
-if no later look decides.
+only the later looks (S3 and the distillation rule) can tell apart; in such a run a later look's `derived`
+stops it only once S3 was tested. A held `derived` is reported if no later look decides.
 """
 
 from __future__ import annotations
@@ -55,10 +55,12 @@ def verify_sequential(fp: Fingerprint, fetch: Callable[[int], Observations], nul
         obs = fetch(n)
         taken.append(obs.n_positions)
         result = verify_observations(fp, obs, null, replace(settings, alpha=per_look))
-        if i < provisional and not _blocked(result) and not is_member(result):
+        if obs.n_positions < n:  # the source has no more positions
+            break
+        if provisional and i < len(looks) - 1 and _alignment_unsettled(result, cheap=i < provisional):
             held = held or (result if result.verdict == DERIVED else None)
             continue
-        if _decided(result) or obs.n_positions < n:  # decided, or the source has no more positions
+        if _decided(result):
             break
     assert result is not None
     note = (f"sequential test: looks planned at {', '.join(map(str, looks))} positions, alpha {settings.alpha:g} "
@@ -76,6 +78,15 @@ def is_member(v: Verification) -> bool:
     s1 = v.tests.get("s1")
     return (v.verdict == DERIVED and s1 is not None and s1.significant
             and s1.value <= MEMBER_FLOOR_FACTOR * v.floors.floor)
+
+
+def _alignment_unsettled(v: Verification, *, cheap: bool) -> bool:
+    """In a run with provisional looks: more looks are needed to tell a derivative from a student. The cheap
+    look settles only membership; a later look's `derived` is settled once S3 was tested (the distillation
+    rule is asked whenever S3 rejects the null), not while the suspect's space is larger than the positions show."""
+    if _blocked(v) or is_member(v):
+        return False
+    return cheap or (v.verdict == DERIVED and "s3" not in v.tests)
 
 
 def _blocked(v: Verification) -> bool:
