@@ -576,6 +576,7 @@ def _convert_layout(db: sqlite3.Connection, path: Path) -> None:
         band_table.convert_from_v1(db)
         db.execute("UPDATE meta SET value = ? WHERE key = 'band_layout'", (band_blocks.layout_stamp(),))
         db.execute("COMMIT")
+        band_table.give_back_pages(db)  # the rewritten blocks' old pages
     except (sqlite3.Error, ValueError) as exc:
         if db.in_transaction:
             db.execute("ROLLBACK")
