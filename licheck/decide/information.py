@@ -31,7 +31,7 @@ LEXICAL_SALT = np.uint64(0x5BD1E9955BD1E995)
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 MIN_WIDTH_BITS, MAX_WIDTH_BITS = 12, 26
 MIN_OCCUPANCY = 0.3  # a folded table keeps most rare shingles apart (≈ 1 in 4 shares a slot)
-PART_SLOTS = 4096  # slots per stored part: a part is one SQLite page or two once compressed
+PART_SLOTS = 1024  # slots per stored part: a scan weighs thousands of random shingles, so parts are small
 
 
 def structural_shingles(ids: np.ndarray) -> np.ndarray:
@@ -151,9 +151,11 @@ class StoredCounts(ShingleCounts):
         self._width_bits = int(math.log2(width))
         self._parts = width // self.part_slots
         self._read_parts = read_parts
-        # the table as far as it was read: zero pages cost no memory until a part is written into them
-        self._dense = np.zeros(width, dtype=np.uint8)
-        self._have = np.zeros(self._parts, dtype=bool)
+        # the parts read so far, one row each, and which row holds each part (-1: not read). Not a table-sized
+        # array filled in place: with transparent huge pages, a few thousand random writes make all of it resident.
+        self._rows = np.empty((0, self.part_slots), dtype=np.uint8)
+        self._loaded = 0
+        self._row_of = np.full(self._parts, -1, dtype=np.int64)
 
     @property
     def width_bits(self) -> int:
@@ -161,26 +163,33 @@ class StoredCounts(ShingleCounts):
 
     @property
     def parts_read(self) -> int:
-        return int(self._have.sum())
+        return self._loaded
 
     def _read(self, slots: np.ndarray) -> np.ndarray:
         numbers = slots // self.part_slots
-        missing = unique_sorted(numbers[~self._have[numbers]]).tolist()
+        missing = unique_sorted(numbers[self._row_of[numbers] < 0]).tolist()
         if missing:
             self._load(missing)
-        return self._dense[slots]
+        return self._rows[self._row_of[numbers], slots - numbers * self.part_slots]
 
     def _load(self, numbers: list[int]) -> None:
-        for number, part in self._read_parts(numbers).items():
-            self._dense[number * self.part_slots : (number + 1) * self.part_slots] = part
-            self._have[number] = True
+        parts = self._read_parts(numbers)
+        needed = self._loaded + len(parts)
+        if needed > len(self._rows):  # grow by doubling: a batch scan reads parts a few at a time
+            grown = np.empty((max(needed, 2 * len(self._rows), 64), self.part_slots), dtype=np.uint8)
+            grown[: self._loaded] = self._rows[: self._loaded]
+            self._rows = grown
+        for number, part in parts.items():
+            self._rows[self._loaded] = part
+            self._row_of[number] = self._loaded
+            self._loaded += 1
 
     def whole(self) -> ShingleCounts:
         """Every part read into one in-memory table (a null scorer weighs thousands of units)."""
-        missing = np.flatnonzero(~self._have).tolist()
+        missing = np.flatnonzero(self._row_of < 0).tolist()
         for offset in range(0, len(missing), 1024):
             self._load(missing[offset : offset + 1024])
-        return ShingleCounts(self._dense, self.files, dict(self.by_language))
+        return ShingleCounts(self._rows[self._row_of].reshape(-1), self.files, dict(self.by_language))
 
     def add_many(self, owner: np.ndarray, hashes: np.ndarray, *, owners: int) -> None:
         raise TypeError("a stored count table is read-only")
