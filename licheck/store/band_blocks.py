@@ -107,26 +107,35 @@ def rows_with_keys(blocks: list[tuple[int, bytes, bytes]], query: np.ndarray) ->
     """(compact keys, unit ids) of the rows of these blocks whose keys are in ``query``.
 
     A lookup reads whole blocks but needs a few rows of each: the rows are matched block by block against the
-    query's suffixes in that block (one elementwise pass per query key of a block, nearly always one), so no
-    block's keys are sorted or searched. Unit ids are decoded for all rows (their gaps chain through a block).
+    query's suffixes in that block (one elementwise pass per query key of a block, nearly always one), and keys
+    and unit ids are worked out for the matching rows only — from one cumulative sum of the gaps.
     """
     if not blocks or not len(query):
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    counts = np.array([len(s) // 2 for _, s, _ in blocks], dtype=np.int64)
-    suffixes = np.frombuffer(b"".join(s for _, s, _ in blocks), dtype="<u2").astype(np.int32)
-    ids = np.array([b for b, _, _ in blocks], dtype=np.int64)
+    counts = np.fromiter((len(s) >> 1 for _, s, _ in blocks), dtype=np.int64, count=len(blocks))
+    suffixes = np.frombuffer(b"".join(s for _, s, _ in blocks), dtype="<u2")
+    ids = np.fromiter((b for b, _, _ in blocks), dtype=np.int64, count=len(blocks))
     wanted = unique_sorted(np.asarray(query, dtype=np.int64))
     wanted_blocks = wanted >> SUFFIX_BITS
     lo = np.searchsorted(wanted_blocks, ids, side="left")
     hi = np.searchsorted(wanted_blocks, ids, side="right")
     hit = np.zeros(len(suffixes), dtype=bool)
     for k in range(int((hi - lo).max(initial=0))):
-        has = hi - lo > k
-        want = np.where(has, (wanted[np.minimum(lo + k, len(wanted) - 1)] & _SUFFIX_MASK).astype(np.int32), -1)
-        hit |= suffixes == np.repeat(want, counts)
-    units = _block_units(blocks, counts)
-    keys = (np.repeat(ids, counts) << SUFFIX_BITS) | suffixes
-    return keys[hit].astype(np.int64), units[hit]
+        want = np.where(hi - lo > k, wanted[np.minimum(lo + k, len(wanted) - 1)] & _SUFFIX_MASK, -1)
+        hit |= suffixes == np.repeat(want.astype(np.int32), counts)
+    rows = np.flatnonzero(hit)
+    starts = np.cumsum(counts) - counts
+    owner = np.searchsorted(starts, rows, side="right") - 1
+    keys = (ids[owner] << SUFFIX_BITS) | suffixes[rows]
+    heads = np.frombuffer(b"".join(u[:4] for _, _, u in blocks), dtype="<u4").astype(np.int64)
+    if len(heads) != len(blocks) or (heads >= _WIDE).any():  # a damaged or a uint32-gap block: decode them all
+        return keys, _block_units(blocks, counts)[rows]
+    gaps = np.frombuffer(b"".join(u[4:] for _, _, u in blocks), dtype="<u2")
+    if len(gaps) != len(suffixes) - len(blocks):
+        raise ValueError("band block is damaged")
+    running = np.concatenate(([0], np.cumsum(gaps, dtype=np.int64)))  # running[i]: the first i gaps summed
+    first_gap = starts - np.arange(len(blocks))  # where each block's gaps begin (its first row has none)
+    return keys, heads[owner] + running[rows - owner] - running[first_gap[owner]]
 
 
 def _block_units(blocks: list[tuple[int, bytes, bytes]], counts: np.ndarray) -> np.ndarray:
