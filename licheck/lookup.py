@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable
 
 from licheck.store.index_db import IndexDB, UnitRow
@@ -26,11 +27,13 @@ def candidates(index: IndexDB, band_keys: Iterable[int], query: Side, *,
     hits = index.lookup(band_keys, bucket_cap=BUCKET_CAP)
     if not hits:
         return []
-    ranked = sorted(hits, key=lambda uid: (-hits[uid], uid))
+    # the most shared bands first (ties: the older unit); at millions of units a unit has hundreds of hits
+    ranked = heapq.nsmallest(MAX_CANDIDATES if keep is None else 4 * MAX_CANDIDATES, hits,
+                             key=lambda uid: (-hits[uid], uid))
     if keep is None:
-        rows = index.units(ranked[:MAX_CANDIDATES])
+        rows = index.units(ranked)
     else:  # filtered units (the query's own copies) must not crowd out the others
-        by_id = {row.id: row for row in index.units(ranked[:4 * MAX_CANDIDATES])}
+        by_id = {row.id: row for row in index.units(ranked)}
         rows = [by_id[uid] for uid in ranked if uid in by_id and keep(by_id[uid])][:MAX_CANDIDATES]
     scored = sorted(((quick_similarity(query, side), row.id, row, side)
                      for row in rows for side in (side_of(index, row),)), key=lambda t: (-t[0], t[1]))
