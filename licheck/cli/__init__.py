@@ -25,6 +25,10 @@ class LicheckGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in _LAZY_COMMANDS:
+            if cmd_name in _NO_BLAS_THREADS and "numpy" not in sys.modules:
+                # a scan does no linear algebra: OpenBLAS's thread pool, started when numpy is imported, would
+                # only cost a pre-commit hook ≈ 0.1 s of CPU (its threads spin up and wait on every core)
+                os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
             module_name, attribute = _LAZY_COMMANDS[cmd_name].split(":")
             self.add_command(getattr(importlib.import_module(module_name), attribute), cmd_name)
         return super().get_command(ctx, cmd_name)
@@ -74,6 +78,9 @@ _LAZY_COMMANDS = {
     "report": "licheck.cli.report_cmd:report",
     "scan": "licheck.cli.scan_cmd:scan",
 }
+
+
+_NO_BLAS_THREADS = frozenset({"scan"})
 
 
 def main() -> None:
