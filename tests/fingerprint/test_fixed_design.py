@@ -166,3 +166,13 @@ def test_an_independent_model_behind_a_completions_endpoint_is_cleared_not_left_
     report = json.loads(result.stdout)
     assert result.exit_code == 0 and report["verdict"] == "independent", report["reasons"]
     assert report["coordinate_design"] == "fixed" and report["calls"] <= 2500
+
+
+def test_a_bf16_copy_behind_an_endpoint_is_settled_by_the_cheap_look_though_escalation_was_planned(
+        models, victim_fp, null_file) -> None:
+    with ModelServer(models["bf16"], ServerMode()) as server:
+        result = _endpoint(victim_fp, server.url, "--max-calls", "2500")
+    report = json.loads(result.stdout)
+    assert result.exit_code == 1 and report["verdict"] == "derived" and report["coordinate_design"] == "partial"
+    assert report["positions"] == 4 and report["calls"] == len(server.requests) <= 24
+    assert any("one fixed set of 147 tokens" in note for note in report["notes"])
