@@ -127,30 +127,36 @@ def rows_with_keys(blocks: list[tuple[int, bytes, bytes]], query: np.ndarray) ->
     starts = np.cumsum(counts) - counts
     owner = np.searchsorted(starts, rows, side="right") - 1
     keys = (ids[owner] << SUFFIX_BITS) | suffixes[rows]
-    heads = np.frombuffer(b"".join(u[:4] for _, _, u in blocks), dtype="<u4").astype(np.int64)
-    if len(heads) != len(blocks) or (heads >= _WIDE).any():  # a damaged or a uint32-gap block: decode them all
-        return keys, _block_units(blocks, counts)[rows]
-    gaps = np.frombuffer(b"".join(u[4:] for _, _, u in blocks), dtype="<u2")
+    heads, gaps = _heads_and_gaps(blocks)
     if len(gaps) != len(suffixes) - len(blocks):
         raise ValueError("band block is damaged")
     running = np.concatenate(([0], np.cumsum(gaps, dtype=np.int64)))  # running[i]: the first i gaps summed
     first_gap = starts - np.arange(len(blocks))  # where each block's gaps begin (its first row has none)
-    return keys, heads[owner] + running[rows - owner] - running[first_gap[owner]]
+    return keys, (heads & MAX_UNIT_ID)[owner] + running[rows - owner] - running[first_gap[owner]]
+
+
+def _heads_and_gaps(blocks: list[tuple[int, bytes, bytes]]) -> tuple[np.ndarray, np.ndarray]:
+    """Each block's first unit id (with its wide flag) and all blocks' gaps, one after the other.
+
+    Wide (uint32-gap) blocks are not rare in real indexes: a source of tens of thousands of near-identical
+    generated units puts its band keys in a few blocks and leaves long runs of ids out of all the others.
+    """
+    try:
+        heads = np.frombuffer(b"".join(u[:4] for _, _, u in blocks), dtype="<u4").astype(np.int64)
+        if len(heads) != len(blocks):
+            raise ValueError
+        if not (heads >= _WIDE).any():
+            return heads, np.frombuffer(b"".join(u[4:] for _, _, u in blocks), dtype="<u2")
+        return heads, np.concatenate([np.frombuffer(u[4:], dtype="<u4" if w else "<u2").astype(np.int64)
+                                      for (_, _, u), w in zip(blocks, (heads >= _WIDE).tolist(), strict=True)])
+    except ValueError:  # a blob too short for its first id, or not a whole number of gaps
+        raise ValueError("band block is damaged") from None
 
 
 def _block_units(blocks: list[tuple[int, bytes, bytes]], counts: np.ndarray) -> np.ndarray:
     """Unit ids of every row: each block's first id, then a running sum of its gaps."""
-    try:
-        heads = np.frombuffer(b"".join(u[:4] for _, _, u in blocks), dtype="<u4").astype(np.int64)
-        wide = heads >= _WIDE
-        if wide.any():
-            gaps = np.concatenate([np.frombuffer(u[4:], dtype="<u4" if w else "<u2")
-                                   for (_, _, u), w in zip(blocks, wide.tolist(), strict=True)]).astype(np.int64)
-        else:
-            gaps = np.frombuffer(b"".join(u[4:] for _, _, u in blocks), dtype="<u2").astype(np.int64)
-    except ValueError:  # a blob whose length is not a whole number of ids
-        raise ValueError("band block is damaged") from None
-    if len(heads) != len(blocks) or len(gaps) != int(counts.sum()) - len(blocks) or (counts < 1).any():
+    heads, gaps = _heads_and_gaps(blocks)
+    if len(gaps) != int(counts.sum()) - len(blocks) or (counts < 1).any():
         raise ValueError("band block is damaged")
     starts = np.cumsum(counts) - counts
     flat = np.empty(int(counts.sum()), dtype=np.int64)

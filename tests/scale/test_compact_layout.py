@@ -43,9 +43,17 @@ def test_a_lookup_takes_exactly_the_rows_with_the_queried_keys_from_its_blocks()
     keys = band_blocks.compact_keys(rng.integers(0, 2**63, size=(40, 42), dtype=np.int64))
     keys = np.r_[keys.ravel(), keys.ravel() ^ 1, keys.ravel() ^ 2]
     units = rng.integers(1, 10**7, size=len(keys))
-    blocks = band_blocks.group_rows(keys, units)
+    wide = band_blocks.group_rows(keys, units)  # ids up to 10^7 over a few rows a block: uint32 gaps
+    dense_keys = (keys[:42] & ~np.int64(0xFFFF)) | rng.integers(0, 1 << 16, size=42)
+    narrow = band_blocks.group_rows(np.repeat(dense_keys, 50) ^ np.tile(np.arange(50) << 3, 42),
+                                    np.tile(np.arange(1, 51) * 7, 42))
+    assert any(int.from_bytes(u[:4], "little") >> 31 for _, _, u in wide)
+    assert not any(int.from_bytes(u[:4], "little") >> 31 for _, _, u in narrow)
+    blocks = sorted({b[0]: b for b in wide + narrow}.values())  # one lookup reading both kinds of block
+    assert len({int.from_bytes(u[:4], "little") >> 31 for _, _, u in blocks}) == 2
     all_keys, all_units = band_blocks.decode_blocks(blocks)
-    for query in (keys[:42], keys[::7], np.r_[keys[:5], keys[:5] ^ 1, keys[:5] ^ 3], keys[:0]):
+    for query in (keys[:42], keys[::7], np.r_[keys[:5], keys[:5] ^ 1, keys[:5] ^ 3], keys[:0],
+                  np.r_[dense_keys[:20], keys[50:60]]):
         got_keys, got_units = band_blocks.rows_with_keys(blocks, query)
         wanted = np.isin(all_keys, query)
         assert sorted(zip(got_keys.tolist(), got_units.tolist(), strict=True)) == \
