@@ -1,7 +1,10 @@
 """CPU of one LSH lookup's block decoding, by block size: the previous layout (varint gaps, every row decoded)
 against the current one (uint16 gaps, only the matching rows worked out).
 
-    python benchmarks/band_lookup.py [--repeat 500]
+    python benchmarks/band_lookup.py [--repeat 500] [--index FILE ...]
+
+With --index, also the whole of ``IndexDB.lookup`` (SQLite reads included) for every unit of the peers' 2,086
+queries (~/.cache/licheck-peers/testset/queries) against each index: CPU seconds in all and per lookup.
 
 A lookup reads the 42 blocks holding a unit's 42 band keys. A block holds a band's rows for 2**16 keys, so its
 size grows with the index: ≈ 29 rows at the peers' 60k units, ≈ 1,250 at 2.57M units (mean gap 2,048 either
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -57,6 +61,7 @@ def per_call_ms(fn, *args, repeat: int) -> float:  # type: ignore[no-untyped-def
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=500)
+    parser.add_argument("--index", type=Path, action="append", default=[])
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}; CPU ms per lookup of 42 blocks (process time, {args.repeat} runs)")
     print("| rows a block | units it stands for | previous layout (varint, all rows) | current (uint16, matching rows) |")
@@ -69,7 +74,29 @@ def main() -> None:
                                                                                    strict=True))
         print(f"| {rows:,} | ≈ {rows * 2048:,} | {per_call_ms(v1_lookup, old, query, repeat=args.repeat):.3f} "
               f"| {per_call_ms(band_blocks.rows_with_keys, blocks, query, repeat=args.repeat):.3f} |")
+    for index in args.index:
+        real_lookups(index)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+def real_lookups(index: Path) -> None:
+    from licheck.analyze import analyze_file
+    from licheck.inputs.files import read_bytes
+    from licheck.scanner import targets_from_paths
+    from licheck.sketch import MinHasher
+    from licheck.store.opening import open_index
+
+    targets = targets_from_paths([Path.home() / ".cache" / "licheck-peers" / "testset" / "queries"])
+    with open_index(index) as db:
+        hasher = MinHasher(db.params)
+        keys = [unit.band_keys for target in targets
+                for unit in analyze_file(target.display, read_bytes(target.path), hasher).units]
+        units = db.counts()[1]
+        start = time.process_time()
+        hits = sum(len(db.lookup(k, bucket_cap=200)) for k in keys)
+        spent = time.process_time() - start
+    print(f"{index}: {units:,} units; {len(keys):,} lookups in {spent:.2f} s CPU ({spent / len(keys) * 1000:.2f} ms "
+          f"each, SQLite included), {hits:,} candidate hits")
 
 
 if __name__ == "__main__":
