@@ -129,8 +129,8 @@ _SHIPPED = Path(__file__).parent / "data" / "minhash-coefficients.npy"  # the de
 
 def _coefficients(seed: int, num_perm: int, bands: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The hash functions' multipliers and offsets, and the band salts, drawn from ``seed``. The default
-XX
-    ``random_coefficients`` is what made them, and what any other parameters use."""
+    parameters' arrays ship with licheck (a pre-commit hook then never imports numpy.random, which costs 39M
+    instructions); ``random_coefficients`` is what made them, and what any other parameters use."""
     if (seed, num_perm, bands) == (SketchParams.seed, SketchParams.num_perm, SketchParams.bands):
         try:
             flat = np.load(_SHIPPED, allow_pickle=False)
