@@ -548,6 +548,10 @@ def _check_application(db: sqlite3.Connection, path: Path) -> None:
         raise IndexFileError(f"{path} is not a licheck index", hint="pass the path of an index made by `licheck index add`")
 
 
+class PreviousLayoutError(IndexMismatchError):
+    """An index of the previous band layout: a writer converts it in place."""
+
+
 def _stored_layout(db: sqlite3.Connection) -> dict[str, str]:
     return dict(db.execute("SELECT key, value FROM meta WHERE key IN ('band_layout', 'content_encoding')"))
 
@@ -556,7 +560,7 @@ def _check_layout(db: sqlite3.Connection, path: Path) -> None:
     stored = _stored_layout(db)
     different = [key.replace("_", " ") for key, value in _layout_stamp().items() if stored.get(key) != value]
     if different == ["band layout"] and stored.get("band_layout") == band_blocks.CONVERTIBLE_STAMP:
-        raise IndexMismatchError(f"{path} stores its band rows in the previous layout, which this licheck "
+        raise PreviousLayoutError(f"{path} stores its band rows in the previous layout, which this licheck "
                                  "converts when it writes the index",
                                  hint=f"convert it once (minutes for millions of units): licheck index refresh "
                                       f"--index {path}")

@@ -28,7 +28,7 @@ import numpy as np
 from licheck.errors import IndexFileError, IndexMismatchError
 from licheck.sketch import SketchParams
 from licheck.store import band_blocks
-from licheck.store.index_db import IndexDB
+from licheck.store.index_db import IndexDB, PreviousLayoutError
 from licheck.store.opening import open_index  # noqa: F401 - opened alike from here too
 
 MANIFEST = "manifest.json"
@@ -118,6 +118,14 @@ class ShardedIndex:
                     raise IndexMismatchError(f"{folder / entry.file} holds other band blocks than {MANIFEST} says",
                                              hint=_REBUILD)
                 shards.append((entry, shard))
+        except PreviousLayoutError:
+            for db in opened:
+                db.close()
+            raise IndexMismatchError(
+                f"{folder} holds band rows in the previous layout, which this licheck reads only after converting "
+                "them", hint="convert the one-file index it was split from (licheck index refresh --index FILE) and "
+                             f"split that again (licheck index merge FILE -o {folder} --shards N), or rebuild it "
+                             "with --shards N") from None
         except BaseException:
             for db in opened:
                 db.close()

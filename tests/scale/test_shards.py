@@ -91,6 +91,20 @@ def test_shard_with_other_sketch_settings_is_refused_with_a_rebuild_error(single
         open_index(tmp_path / "a")
 
 
+def test_folder_of_the_previous_band_layout_says_how_to_convert_it(single: Path, tmp_path: Path) -> None:
+    from licheck.store import band_blocks
+
+    manifest = split_index(single, tmp_path / "a", shards=2)
+    for name in (manifest.core, *(entry.file for entry in manifest.shards)):  # as an older licheck stamped them
+        db = sqlite3.connect(tmp_path / "a" / name)
+        db.execute("UPDATE meta SET value = ? WHERE key = 'band_layout'", (band_blocks.CONVERTIBLE_STAMP,))
+        db.commit()
+        db.close()
+    with pytest.raises(IndexMismatchError, match="previous layout") as refused:
+        open_index(tmp_path / "a")
+    assert "licheck index merge FILE -o" in (refused.value.hint or "")
+
+
 def test_folder_without_manifest_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(IndexFileError, match=MANIFEST):
