@@ -80,7 +80,9 @@ def extract(model_dir: Path | None, output: Path | None, from_outputs: Path | No
 @click.option("--retries", default=2, show_default=True, type=click.IntRange(0, 10),
               help="Retries per endpoint request (timeouts, 429 and 5xx; Retry-After honoured, capped at 30 s).")
 @click.option("--max-calls", type=click.IntRange(3), help="Endpoint call budget: positions are queried "
-              "sequentially until the verdict is decided or the budget is spent (default: --max-positions).")
+              "sequentially until the verdict is decided or the budget is spent. Without it only --max-positions "
+              "bounds the run, and the fixed token set that heavy derivatives need costs up to 1 + ceil(3d / "
+              "top-k) calls a position (d: the victim's output dimension): set it for a paid API.")
 @click.option("--rate-limit", default=0.0, show_default=True, type=click.FloatRange(0),
               help="Most endpoint requests per second (0: no limit).")
 @click.option("--allow-pickle", is_flag=True, help="Allow .bin/.pt checkpoints (weights_only=True).")
